@@ -1,0 +1,119 @@
+package dev.editgate.core.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.safetensors.SafetensorsFile;
+import dev.editgate.core.safetensors.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/** Reads Hugging Face GPT-NeoX folders, single-file or sharded, and checks every expected tensor's shape. */
+final class CheckpointLoader {
+    static final String SINGLE_FILE = "model.safetensors";
+    static final String INDEX_FILE = "model.safetensors.index.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private CheckpointLoader() {}
+
+    static Checkpoint load(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new UncheckedIOException(new NoSuchFileException(folder.toString(),
+                    null, "not a folder; expected a Hugging Face checkpoint folder with config.json and model.safetensors"));
+        }
+        GptNeoxConfig config = GptNeoxConfig.read(folder.resolve("config.json"));
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Path single = folder.resolve(SINGLE_FILE);
+        Path index = folder.resolve(INDEX_FILE);
+        if (Files.isRegularFile(single)) {
+            tensors.putAll(SafetensorsFile.open(single).tensors());
+        } else if (Files.isRegularFile(index)) {
+            tensors.putAll(readShards(folder, index));
+        } else {
+            throw new UncheckedIOException(new NoSuchFileException(folder.toString(), null,
+                    "no " + SINGLE_FILE + " or " + INDEX_FILE + " (editgate reads safetensors; convert .bin checkpoints with "
+                            + "`python -c \"from transformers import AutoModelForCausalLM as M; M.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`)"));
+        }
+        Checkpoint checkpoint = new Checkpoint(config, tensors, Optional.of(folder));
+        validateShapes(folder, checkpoint);
+        return checkpoint;
+    }
+
+    private static Map<String, Tensor> readShards(Path folder, Path index) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(index));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(index + ": not valid JSON: " + e.getMessage(), e);
+        }
+        JsonNode weightMap = root == null ? null : root.get("weight_map");
+        if (weightMap == null || !weightMap.isObject()) {
+            throw new IllegalArgumentException(index + ": missing object 'weight_map' (tensor name -> shard file)");
+        }
+        Map<String, String> shardOf = new LinkedHashMap<>();
+        weightMap.fields().forEachRemaining(e -> shardOf.put(e.getKey(), e.getValue().asText()));
+        Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
+        for (String shard : new TreeSet<>(shardOf.values())) {
+            Path p = folder.resolve(shard).normalize();
+            if (!p.startsWith(folder.normalize())) throw new IllegalArgumentException(index + ": shard '" + shard + "' lies outside the folder");
+            shards.put(shard, SafetensorsFile.open(p));
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        shardOf.forEach((name, shard) -> {
+            SafetensorsFile f = shards.get(shard);
+            if (!f.tensors().containsKey(name)) {
+                throw new IllegalArgumentException(index + ": weight_map puts '" + name + "' in " + shard + ", which has no such tensor");
+            }
+            tensors.put(name, f.tensor(name));
+        });
+        return tensors;
+    }
+
+    private static void validateShapes(Path folder, Checkpoint ck) {
+        GptNeoxConfig c = ck.config();
+        long h = c.hiddenSize(), v = c.vocabSize(), ff = c.intermediateSize();
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        expected.put(GptNeoxNames.EMBED_IN, new long[] {v, h});
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            expected.put(GptNeoxNames.inputLnWeight(i), new long[] {h});
+            expected.put(GptNeoxNames.inputLnBias(i), new long[] {h});
+            expected.put(GptNeoxNames.postAttnLnWeight(i), new long[] {h});
+            expected.put(GptNeoxNames.postAttnLnBias(i), new long[] {h});
+            expected.put(GptNeoxNames.qkvWeight(i), new long[] {3 * h, h});
+            expected.put(GptNeoxNames.qkvBias(i), new long[] {3 * h});
+            expected.put(GptNeoxNames.denseWeight(i), new long[] {h, h});
+            expected.put(GptNeoxNames.denseBias(i), new long[] {h});
+            expected.put(GptNeoxNames.mlpUpWeight(i), new long[] {ff, h});
+            expected.put(GptNeoxNames.mlpUpBias(i), new long[] {ff});
+            expected.put(GptNeoxNames.mlpDownWeight(i), new long[] {h, ff});
+            expected.put(GptNeoxNames.mlpDownBias(i), new long[] {h});
+        }
+        expected.put(GptNeoxNames.FINAL_LN_WEIGHT, new long[] {h});
+        expected.put(GptNeoxNames.FINAL_LN_BIAS, new long[] {h});
+        String unembed = ck.has(GptNeoxNames.EMBED_OUT) ? GptNeoxNames.EMBED_OUT : GptNeoxNames.LM_HEAD;
+        expected.put(unembed, new long[] {v, h});
+        expected.forEach((name, shape) -> {
+            if (!ck.has(name)) {
+                throw new IllegalArgumentException(folder + ": missing tensor '" + name + "' (expected shape "
+                        + Arrays.toString(shape) + " from config.json)");
+            }
+            Tensor t = ck.tensor(name);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException(folder + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                        + "; config.json implies " + Arrays.toString(shape));
+            }
+            if (!t.dtype().isFloating()) {
+                throw new IllegalArgumentException(folder + ": tensor '" + name + "' has dtype " + t.dtype()
+                        + "; expected F16, BF16, F32 or F64");
+            }
+        });
+    }
+}

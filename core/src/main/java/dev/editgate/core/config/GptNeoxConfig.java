@@ -1,0 +1,154 @@
+package dev.editgate.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The GPT-NeoX fields of a Hugging Face {@code config.json}, with the defaults of
+ * {@code transformers.GPTNeoXConfig} for fields a file leaves out.
+ */
+public record GptNeoxConfig(
+        int vocabSize,
+        int hiddenSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        String hiddenAct,
+        double rotaryPct,
+        double rotaryEmbBase,
+        int maxPositionEmbeddings,
+        double layerNormEps,
+        boolean useParallelResidual,
+        boolean attentionBias,
+        String torchDtype) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public GptNeoxConfig {
+        require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
+        require(hiddenSize > 0, "hidden_size must be positive, got " + hiddenSize);
+        require(numHiddenLayers > 0, "num_hidden_layers must be positive, got " + numHiddenLayers);
+        require(numAttentionHeads > 0, "num_attention_heads must be positive, got " + numAttentionHeads);
+        require(hiddenSize % numAttentionHeads == 0, "hidden_size " + hiddenSize
+                + " must be divisible by num_attention_heads " + numAttentionHeads);
+        require(intermediateSize > 0, "intermediate_size must be positive, got " + intermediateSize);
+        require(rotaryPct > 0 && rotaryPct <= 1, "rotary_pct must be in (0, 1], got " + rotaryPct);
+        require(rotaryEmbBase > 0, "rotary_emb_base must be positive, got " + rotaryEmbBase);
+        require(layerNormEps > 0, "layer_norm_eps must be positive, got " + layerNormEps);
+        require(maxPositionEmbeddings > 0, "max_position_embeddings must be positive, got " + maxPositionEmbeddings);
+        require(hiddenAct.equals("gelu") || hiddenAct.equals("gelu_new") || hiddenAct.equals("gelu_fast") || hiddenAct.equals("relu"),
+                "hidden_act '" + hiddenAct + "' is not supported; expected gelu, gelu_new, gelu_fast or relu");
+        int rd = (int) ((hiddenSize / numAttentionHeads) * rotaryPct);
+        require(rd % 2 == 0, "rotary dims int(head_dim * rotary_pct) = " + rd + " must be even");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException("config.json: " + message);
+    }
+
+    public int headDim() { return hiddenSize / numAttentionHeads; }
+
+    /** {@code int(head_dim * rotary_pct)}, as transformers computes it. */
+    public int rotaryNdims() { return (int) (headDim() * rotaryPct); }
+
+    /** Reads {@code file}; errors name the file and the field. */
+    public static GptNeoxConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        try {
+            return fromJson(root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static GptNeoxConfig fromJson(JsonNode root) {
+        if (root == null || !root.isObject()) throw new IllegalArgumentException("config.json must be a JSON object");
+        JsonNode type = root.get("model_type");
+        if (type != null && !type.asText().equals("gpt_neox")) {
+            throw new IllegalArgumentException("config.json: model_type is '" + type.asText() + "'; editgate supports 'gpt_neox'");
+        }
+        return new GptNeoxConfig(
+                requiredInt(root, "vocab_size"),
+                requiredInt(root, "hidden_size"),
+                requiredInt(root, "num_hidden_layers"),
+                requiredInt(root, "num_attention_heads"),
+                requiredInt(root, "intermediate_size"),
+                root.path("hidden_act").asText("gelu"),
+                number(root, "rotary_pct", "partial_rotary_factor", 0.25),
+                number(root, "rotary_emb_base", "rope_theta", 10000),
+                root.path("max_position_embeddings").asInt(2048),
+                root.path("layer_norm_eps").asDouble(1e-5),
+                root.path("use_parallel_residual").asBoolean(true),
+                root.path("attention_bias").asBoolean(true),
+                root.path("torch_dtype").asText(root.path("dtype").asText("float32")));
+    }
+
+    private static int requiredInt(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) throw new IllegalArgumentException("config.json: missing required field '" + field + "'");
+        if (!n.isIntegralNumber()) throw new IllegalArgumentException("config.json: field '" + field + "' must be an integer, got " + n);
+        return n.asInt();
+    }
+
+    private static double number(JsonNode root, String field, String alias, double fallback) {
+        JsonNode n = root.has(field) ? root.get(field) : root.get(alias);
+        if (n == null || n.isNull()) {
+            JsonNode rope = root.get("rope_parameters");
+            if (rope != null && rope.has(alias)) return rope.get(alias).asDouble();
+            return fallback;
+        }
+        if (!n.isNumber()) throw new IllegalArgumentException("config.json: field '" + field + "' must be a number, got " + n);
+        return n.asDouble();
+    }
+
+    /** The config.json a Hugging Face GPTNeoXForCausalLM would load. */
+    public ObjectNode toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add("GPTNeoXForCausalLM");
+        o.put("model_type", "gpt_neox");
+        o.put("vocab_size", vocabSize);
+        o.put("hidden_size", hiddenSize);
+        o.put("num_hidden_layers", numHiddenLayers);
+        o.put("num_attention_heads", numAttentionHeads);
+        o.put("intermediate_size", intermediateSize);
+        o.put("hidden_act", hiddenAct);
+        o.put("rotary_pct", rotaryPct);
+        o.put("rotary_emb_base", rotaryEmbBase);
+        o.put("max_position_embeddings", maxPositionEmbeddings);
+        o.put("layer_norm_eps", layerNormEps);
+        o.put("use_parallel_residual", useParallelResidual);
+        o.put("attention_bias", attentionBias);
+        o.put("tie_word_embeddings", false);
+        o.put("bos_token_id", 0);
+        o.put("eos_token_id", 0);
+        o.put("initializer_range", 0.02);
+        o.put("torch_dtype", torchDtype);
+        return o;
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** pythia-160m's exact configuration. */
+    public static GptNeoxConfig pythia160m() {
+        return new GptNeoxConfig(50304, 768, 12, 12, 3072, "gelu", 0.25, 10000, 2048, 1e-5, true, true, "float16");
+    }
+}
