@@ -1,0 +1,38 @@
+package dev.editgate.gate.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code editgate}: the command-line entry point. Exit codes: 0 pass, 1 gate failed, 2 bad usage or input. */
+@Command(name = "editgate", mixinStandardHelpOptions = true, version = "editgate 0.1.0",
+        description = "Checks weight edits of GPT-NeoX models (head permutations first) before experiments run.",
+        subcommands = {PermuteCommand.class, DiffCommand.class, CommandLine.HelpCommand.class})
+public final class EditgateCli implements Runnable {
+    public static final int EXIT_PASS = 0;
+    public static final int EXIT_GATE_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'editgate gate' or 'editgate --help'");
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new EditgateCli());
+        cl.setExecutionExceptionHandler(new UserErrorHandler());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("editgate: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,24 @@
+package dev.editgate.gate.cli;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.checkpoint.ModelLocator;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --model} and {@code --revision}, shared by the commands that load one model. */
+public final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "Checkpoint folder, or a Hugging Face model id found in the local cache (e.g. EleutherAI/pythia-160m).")
+    String model;
+
+    @Option(names = "--revision", paramLabel = "R", description = "Branch, tag (e.g. step143000) or commit of a cached model id (default: main).")
+    String revision;
+
+    public Path folder() {
+        return ModelLocator.fromEnvironment().resolve(model, revision);
+    }
+
+    public Checkpoint load() {
+        return Checkpoint.load(folder());
+    }
+}
