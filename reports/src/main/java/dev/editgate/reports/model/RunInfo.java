@@ -1,0 +1,29 @@
+package dev.editgate.reports.model;
+
+import java.util.List;
+
+/**
+ * What was gated: the model (as the user named it and as resolved), the layer and edit, and the run's knobs.
+ *
+ * @param contentHash SHA-256 over the checkpoint's tensor names, dtypes, shapes and bytes (hex, first 16 chars)
+ * @param edit human description of the edit under test, e.g. "built-in GPT-NeoX head permutation"
+ */
+public record RunInfo(
+        String model,
+        String revision,
+        String modelFolder,
+        String contentHash,
+        String computeDtype,
+        String weightDtype,
+        String device,
+        int layer,
+        int heads,
+        String edit,
+        long seed,
+        int tries,
+        List<String> prompts) {
+
+    public RunInfo {
+        prompts = List.copyOf(prompts);
+    }
+}
