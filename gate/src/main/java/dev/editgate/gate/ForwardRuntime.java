@@ -1,0 +1,65 @@
+package dev.editgate.gate;
+
+import dev.editgate.core.forward.ComputeDtype;
+import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.Logits;
+import dev.editgate.core.forward.ResidualCache;
+import dev.editgate.core.tokenize.TextTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The forward passes the functional and behavioural stages share, loaded once per gate run: the original
+ * in float64 (the reference) and in the compute dtype, the tokenized prompts, the float64 logits of each
+ * prompt, and the compute-dtype residual stream of each prompt (so an edited layer L runs from layer L).
+ * Prompts run one at a time (batch 1), since they differ in length.
+ */
+public final class ForwardRuntime implements AutoCloseable {
+    private final GptNeoxForward reference;
+    private final GptNeoxForward original;
+    private final TextTokenizer tokenizer;
+    private final List<int[][]> tokens = new ArrayList<>();
+    private final List<Logits> referenceLogits = new ArrayList<>();
+    private final List<ResidualCache> residuals = new ArrayList<>();
+
+    ForwardRuntime(GateSession s) {
+        ComputeDtype dtype = ComputeDtype.parse(s.config().dtype());
+        this.tokenizer = TextTokenizer.fromFolder(s.modelFolder());
+        this.reference = GptNeoxForward.load(s.original(), ComputeDtype.FLOAT64, s.config().device());
+        this.original = dtype == ComputeDtype.FLOAT64 ? reference : GptNeoxForward.load(s.original(), dtype, s.config().device());
+        for (String prompt : s.prompts()) {
+            int[] ids = tokenizer.encode(prompt);
+            if (ids.length == 0) throw new IllegalArgumentException("prompt '" + prompt + "' has no tokens");
+            int[][] batch = {ids}; // [1, T]
+            tokens.add(batch);
+            referenceLogits.add(reference.logits(batch));
+            residuals.add(original.residuals(batch));
+        }
+    }
+
+    /** The original in float64. */
+    public GptNeoxForward reference() { return reference; }
+
+    /** The original in the compute dtype. */
+    public GptNeoxForward original() { return original; }
+
+    public TextTokenizer tokenizer() { return tokenizer; }
+
+    public int prompts() { return tokens.size(); }
+
+    /** Prompt i as a batch of one sequence, {@code [1, T]}. */
+    public int[][] tokens(int i) { return tokens.get(i); }
+
+    public Logits referenceLogits(int i) { return referenceLogits.get(i); }
+
+    public ResidualCache residuals(int i) { return residuals.get(i); }
+
+    public List<int[][]> allTokens() { return List.copyOf(tokens); }
+
+    @Override
+    public void close() {
+        if (original != reference) original.close();
+        reference.close();
+        tokenizer.close();
+    }
+}

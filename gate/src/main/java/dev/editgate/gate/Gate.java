@@ -1,0 +1,102 @@
+package dev.editgate.gate;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.stage.BehaviouralStage;
+import dev.editgate.gate.stage.FunctionalStage;
+import dev.editgate.gate.stage.GateProperty;
+import dev.editgate.gate.stage.NumericStage;
+import dev.editgate.gate.stage.Stage;
+import dev.editgate.gate.stage.StructuralStage;
+import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.PropertyReport;
+import dev.editgate.reports.model.StageReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the gate: structural → numeric → functional → behavioural. A stage runs only when every stage
+ * before it passed; otherwise it is reported as skipped, with why. The result is a {@link GateReport}.
+ */
+public final class Gate {
+    private final GateConfig config;
+    private final GateListener listener;
+
+    public Gate(GateConfig config, GateListener listener) {
+        this.config = config;
+        this.listener = listener;
+    }
+
+    /** The stages, in order. */
+    public static List<Stage> stages() {
+        return List.of(new StructuralStage(), new NumericStage(), new FunctionalStage(), new BehaviouralStage());
+    }
+
+    /** Runs the gate with the edit named by the configuration. */
+    public GateReport run() {
+        try (EditUnderTest edit = EditUnderTest.resolve(config)) {
+            return run(edit.edit(), edit.description());
+        }
+    }
+
+    /** Runs the gate on {@code edit} (a JVM edit given directly, e.g. by the JUnit contract). */
+    public GateReport run(HeadPermutationEdit edit, String editDescription) {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        Path folder = ModelChoice.resolve(config.model(), config.revision());
+        Checkpoint original = Checkpoint.load(folder);
+        int layer = config.layer() >= 0 ? config.layer() : original.config().numHiddenLayers() / 2;
+        GptNeoxHeadPermutation.checkArguments(original.config(), layer, Permutation.identity(original.config().numAttentionHeads()));
+        GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,
+                PromptSet.load(config.prompts()), listener);
+        try (session) {
+            List<StageReport> reports = runStages(session, t0);
+            boolean pass = reports.stream().allMatch(r -> r.status() == StageReport.Status.PASSED);
+            return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0),
+                    pass ? GateReport.Verdict.PASS : GateReport.Verdict.FAIL, reports);
+        }
+    }
+
+    private List<StageReport> runStages(GateSession session, long t0) {
+        List<StageReport> reports = new ArrayList<>();
+        String blocker = null;
+        for (Stage stage : stages()) {
+            if (blocker == null && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
+                blocker = "the time budget of " + config.timeBudget().toSeconds() + " s was spent";
+            }
+            StageReport r = blocker != null
+                    ? new StageReport(stage.name(), StageReport.Status.SKIPPED, "skipped: " + blocker, Duration.ZERO, List.of())
+                    : runStage(stage, session);
+            reports.add(r);
+            listener.stageFinished(r);
+            if (blocker == null && r.status() == StageReport.Status.FAILED) {
+                blocker = "the " + stage.name() + " stage failed";
+            }
+        }
+        return reports;
+    }
+
+    private StageReport runStage(Stage stage, GateSession session) {
+        listener.stageStarted(stage.name());
+        long t0 = System.nanoTime();
+        List<PropertyReport> results = new ArrayList<>();
+        String failure = "";
+        try {
+            for (GateProperty p : stage.properties(session)) results.add(p.run(session, stage.name()));
+            stage.collectPlots(session);
+        } catch (RuntimeException | AssertionError e) {
+            failure = "the stage could not run: " + GateProperty.message(e);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        List<String> failed = results.stream().filter(r -> r.status() == PropertyReport.Status.FAILED).map(PropertyReport::name).toList();
+        if (failure.isEmpty() && !failed.isEmpty()) failure = failed.size() + " of " + results.size() + " properties failed: " + String.join("; ", failed);
+        return new StageReport(stage.name(), failure.isEmpty() ? StageReport.Status.PASSED : StageReport.Status.FAILED,
+                failure.isEmpty() ? stage.purpose() : failure, elapsed, results);
+    }
+}

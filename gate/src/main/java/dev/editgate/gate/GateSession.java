@@ -1,0 +1,119 @@
+package dev.editgate.gate;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.reports.model.HeadNorms;
+import dev.editgate.reports.model.Heatmap;
+import dev.editgate.reports.model.LogitErrors;
+import dev.editgate.reports.model.Plots;
+import dev.editgate.reports.model.Spectrum;
+import dev.editgate.reports.model.Table;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every stage of one gate run shares: the settings, the original checkpoint (never modified), the
+ * layer and head count, the edit under test, and the plot data the stages collect for the report.
+ */
+public final class GateSession implements AutoCloseable {
+    private final GateConfig config;
+    private final Path modelFolder;
+    private final Checkpoint original;
+    private final int layer;
+    private final HeadPermutationEdit edit;
+    private final String editDescription;
+    private final List<String> prompts;
+    private final GateListener listener;
+    private final OriginalIntegrity integrity;
+    private ForwardRuntime forward;
+
+    LogitErrors logitErrors;
+    final List<HeadNorms> headNorms = new ArrayList<>();
+    final List<Spectrum> spectra = new ArrayList<>();
+    final List<Table> probeTables = new ArrayList<>();
+    final List<Heatmap> heatmaps = new ArrayList<>();
+
+    GateSession(GateConfig config, Path modelFolder, Checkpoint original, int layer, HeadPermutationEdit edit,
+                String editDescription, List<String> prompts, GateListener listener) {
+        this.config = config;
+        this.modelFolder = modelFolder;
+        this.original = original;
+        this.layer = layer;
+        this.edit = edit;
+        this.editDescription = editDescription;
+        this.prompts = List.copyOf(prompts);
+        this.listener = listener;
+        this.integrity = OriginalIntegrity.capture(modelFolder);
+    }
+
+    public GateConfig config() { return config; }
+
+    public Path modelFolder() { return modelFolder; }
+
+    public Checkpoint original() { return original; }
+
+    public int layer() { return layer; }
+
+    public int heads() { return original.config().numAttentionHeads(); }
+
+    public String editDescription() { return editDescription; }
+
+    public List<String> prompts() { return prompts; }
+
+    public GateListener listener() { return listener; }
+
+    /**
+     * Applies the edit under test to the original and checks, cheaply, that the original files were not
+     * touched (the full content check runs at the end of each stage, see {@link #verifyOriginalUnchanged()}).
+     */
+    public Checkpoint applyEdit(Permutation perm) {
+        return applyEdit(original, perm);
+    }
+
+    /** Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). */
+    public Checkpoint applyEdit(Checkpoint input, Permutation perm) {
+        Checkpoint edited = edit.permuteHeads(input, layer, perm);
+        if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
+        integrity.checkMetadata();
+        return edited;
+    }
+
+    /** Hashes every file of the original folder again; fails with the file that changed. */
+    public void verifyOriginalUnchanged() {
+        integrity.checkContent();
+    }
+
+    /** The shared forward passes, loaded on first use (the structural and numeric stages never need them). */
+    public synchronized ForwardRuntime forward() {
+        if (forward == null) forward = new ForwardRuntime(this);
+        return forward;
+    }
+
+    /** The device the forward passes ran on, or the JVM when no stage needed them. */
+    public synchronized String deviceName() {
+        return forward == null ? "jvm (no forward pass was needed)" : forward.original().deviceName();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (forward != null) forward.close();
+        forward = null;
+    }
+
+    public void addHeadNorms(HeadNorms n) { headNorms.add(n); }
+
+    public void addSpectrum(Spectrum s) { spectra.add(s); }
+
+    public void setLogitErrors(LogitErrors e) { logitErrors = e; }
+
+    public void addProbeTable(Table t) { probeTables.add(t); }
+
+    public void addHeatmap(Heatmap h) { heatmaps.add(h); }
+
+    Plots plots() {
+        return new Plots(logitErrors, headNorms, spectra, probeTables, heatmaps);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.editgate.gate.junit;
+
+import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.gate.Gate;
+import dev.editgate.gate.GateListener;
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.config.GateKey;
+import dev.editgate.reports.ReportFiles;
+import dev.editgate.reports.ReportWriter;
+import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.PropertyReport;
+import dev.editgate.reports.model.StageReport;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The gate as a JUnit contract. A lab's test extends this class with its edit, and {@code mvn verify}
+ * (Failsafe runs {@code *IT} classes) fails when the gate fails:
+ *
+ * <pre>{@code
+ * class MyHeadPermutationIT extends HeadPermutationContract {
+ *     @Override protected HeadPermutationEdit edit() { return new MyHeadPermutation(); }
+ * }
+ * }</pre>
+ *
+ * The gate runs once per class; each stage is one test, so the build output and the Failsafe XML report
+ * show which stage failed, with the minimal counterexample and the diagnosis in the failure message.
+ * Stages skipped because an earlier one failed are reported as skipped (aborted), with why. Settings come
+ * from {@code -Deditgate.*} system properties (e.g. {@code -Deditgate.model=EleutherAI/pythia-160m
+ * -Deditgate.layer=6}) and may be fixed in code by overriding {@link #settings()}. Reports are written to
+ * {@code target/editgate/<test class>/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+public abstract class HeadPermutationContract {
+    private GateReport report;
+    private ReportFiles files;
+
+    /** The edit under test. */
+    protected abstract HeadPermutationEdit edit();
+
+    /** Settings fixed by this test class (override; {@code -Deditgate.*} system properties win over them). */
+    protected Map<GateKey, String> settings() {
+        return Map.of();
+    }
+
+    /** The report of this class's gate run (after it ran). */
+    protected final GateReport report() {
+        return report;
+    }
+
+    @BeforeAll
+    final void runGate() {
+        Map<GateKey, String> fixed = new java.util.EnumMap<>(GateKey.class);
+        fixed.put(GateKey.REPORT, "target/editgate/" + getClass().getSimpleName());
+        fixed.putAll(settings());
+        java.util.Properties sys = System.getProperties();
+        fixed.keySet().removeIf(k -> sys.getProperty(k.systemProperty()) != null);
+        GateConfig config = GateConfig.resolve(fixed, sys);
+        report = new Gate(config, GateListener.NONE).run(edit(), getClass().getSimpleName() + ".edit()");
+        files = ReportWriter.write(report, config.reportDir());
+        System.out.println("editgate: " + report.verdict() + " - report " + files.html().toAbsolutePath());
+    }
+
+    @Test
+    @Order(1)
+    final void structural() {
+        assertStage("structural");
+    }
+
+    @Test
+    @Order(2)
+    final void numeric() {
+        assertStage("numeric");
+    }
+
+    @Test
+    @Order(3)
+    final void functional() {
+        assertStage("functional");
+    }
+
+    @Test
+    @Order(4)
+    final void behavioural() {
+        assertStage("behavioural");
+    }
+
+    private void assertStage(String name) {
+        StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
+        Assumptions.assumeFalse(stage.status() == StageReport.Status.SKIPPED, stage.reason());
+        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage));
+    }
+
+    /** A failed stage as the build shows it: each failed property with its minimal counterexample and diagnosis. */
+    static String failureMessage(StageReport stage) {
+        StringBuilder sb = new StringBuilder("editgate " + stage.name() + " stage failed: " + stage.reason());
+        for (PropertyReport p : stage.properties()) {
+            if (p.status() != PropertyReport.Status.FAILED) continue;
+            sb.append("\n\n  property: ").append(p.name());
+            if (p.counterexample() != null) {
+                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles())
+                        .append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk()))
+                        .append("  (new head i = old head π(i))")
+                        .append("\n  shrunk from: ").append(p.counterexample().originalCycles())
+                        .append(" in ").append(p.counterexample().shrinkSteps()).append(" steps");
+            }
+            sb.append("\n  seed: ").append(p.seed()).append(" (rerun with -Deditgate.seed=").append(p.seed()).append(')');
+            if (!p.failureMessage().isBlank()) sb.append("\n  what broke: ").append(p.failureMessage().replace("\n", "\n    "));
+            if (!p.diagnosis().isBlank()) sb.append("\n  diagnosis: ").append(p.diagnosis().replace("\n", "\n    "));
+        }
+        return sb.toString();
+    }
+}

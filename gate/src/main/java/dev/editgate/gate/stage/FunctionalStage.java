@@ -1,0 +1,111 @@
+package dev.editgate.gate.stage;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.forward.ComputeDtype;
+import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.Logits;
+import dev.editgate.core.tolerance.CalibratedTolerance;
+import dev.editgate.core.tolerance.LogitComparison;
+import dev.editgate.core.tolerance.LogitError;
+import dev.editgate.core.tolerance.TolerancePolicy;
+import dev.editgate.core.tolerance.ToleranceCalibration;
+import dev.editgate.gate.ForwardRuntime;
+import dev.editgate.gate.GateSession;
+import dev.editgate.properties.Gen;
+import dev.editgate.properties.Gens;
+import dev.editgate.reports.model.LogitErrors;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The edited model computes the same function: for random permutations its logits on every prompt stay
+ * within the tolerance derived from the dtype's own error against float64 (or torch.testing's fixed one),
+ * and the edited layer's output alone stays within a tighter, layer-local bound. Edited models run from
+ * layer L on the cached residual stream of the original, so layers below L are never recomputed.
+ */
+public final class FunctionalStage implements Stage {
+    /** Layer-local outputs may differ from the original by this factor times the dtype's own layer error. */
+    static final double LAYER_LOCAL_FACTOR = 2.0;
+    /** Per-position error samples kept for the plot, at most. */
+    static final int MAX_SAMPLES = 20_000;
+
+    private CalibratedTolerance tolerance;
+    private final List<Double> editedSamples = new ArrayList<>();
+    private LogitError worst;
+
+    @Override
+    public String name() { return "functional"; }
+
+    @Override
+    public String purpose() { return "the edited model's logits equal the original's within the dtype's tolerance"; }
+
+    @Override
+    public List<GateProperty> properties(GateSession s) {
+        ForwardRuntime rt = s.forward();
+        ComputeDtype dtype = rt.original().dtype();
+        TolerancePolicy policy = s.config().tolerance().equals("fixed")
+                ? TolerancePolicy.Fixed.torchTestingDefaults(dtype)
+                : TolerancePolicy.Derived.defaultFor(dtype);
+        tolerance = ToleranceCalibration.calibrate(rt.reference(), rt.original(), rt.allTokens(), policy);
+        LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
+        Gen<Permutation> perms = Gens.permutations(s.heads());
+        return List.of(
+                new GateProperty("logits within the derived tolerance",
+                        "on every prompt, |edited logits - float64 original| stays within " + tolerance.describe(),
+                        perms, s.config().tries(),
+                        p -> checkLogits(s, rt, p)),
+                new GateProperty("edited layer's output within a layer-local bound",
+                        "the residual stream after layer " + s.layer() + " matches the original's within " + layerBound.describe(),
+                        perms, s.config().tries(),
+                        p -> {
+                            Checkpoint edited = s.applyEdit(p);
+                            try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+                                layerBound.check(view);
+                            }
+                        }));
+    }
+
+    private void checkLogits(GateSession s, ForwardRuntime rt, Permutation p) {
+        Checkpoint edited = s.applyEdit(p);
+        try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+            for (int i = 0; i < rt.prompts(); i++) {
+                Logits logits = view.logitsFrom(s.layer(), rt.residuals(i));
+                LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());
+                record(err);
+                if (!tolerance.accepts(err)) {
+                    throw new AssertionError("prompt " + i + " (\"" + abbreviate(s.prompts().get(i)) + "\"): " + tolerance.explain(err));
+                }
+            }
+        }
+    }
+
+    private synchronized void record(LogitError err) {
+        if (worst == null || err.maxAbs() > worst.maxAbs()) worst = err;
+        for (double d : err.absErrorSample()) {
+            if (editedSamples.size() >= MAX_SAMPLES) break;
+            editedSamples.add(d);
+        }
+    }
+
+    @Override
+    public void collectPlots(GateSession s) {
+        if (tolerance == null) return;
+        LogitError base = tolerance.baseline();
+        double[] edited = editedSamples.stream().mapToDouble(Double::doubleValue).toArray();
+        s.setLogitErrors(new LogitErrors(
+                tolerance.policy().toString() + " (" + tolerance.dtype() + ")",
+                tolerance.allowedMaxAbs(),
+                base.maxAbs(),
+                worst == null ? Double.NaN : worst.maxAbs(),
+                worst == null ? Double.NaN : worst.maxRel(),
+                worst == null ? "" : "prompt " + worst.worstBatch() + ", position " + worst.worstPos() + ", token " + worst.worstToken(),
+                base.absErrorSample(),
+                edited));
+    }
+
+    static String abbreviate(String prompt) {
+        String one = prompt.replace("\n", "\\n");
+        return one.length() <= 40 ? one : one.substring(0, 37) + "...";
+    }
+}

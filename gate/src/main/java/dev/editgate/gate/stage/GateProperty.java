@@ -1,0 +1,84 @@
+package dev.editgate.gate.stage;
+
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.gate.GateSession;
+import dev.editgate.properties.FailureDatabase;
+import dev.editgate.properties.Gen;
+import dev.editgate.properties.Property;
+import dev.editgate.properties.PropertyListener;
+import dev.editgate.properties.PropertyResult;
+import dev.editgate.reports.model.Counterexample;
+import dev.editgate.reports.model.PropertyReport;
+import java.util.function.Function;
+
+/**
+ * One property of a stage over permutations of the edited layer's heads, run by the engine with the
+ * session's seed and tries, reported with its shrunk counterexample and, when it failed, a diagnosis.
+ *
+ * @param body throws (an AssertionError with what broke) when the property does not hold for a permutation
+ * @param diagnose explains a failing permutation in a researcher's terms (may return an empty string)
+ */
+public record GateProperty(String name, String description, Gen<Permutation> gen, int tries, Check body,
+                           Function<Permutation, String> diagnose) {
+
+    /** A property body: throws when the property fails for {@code perm}. */
+    @FunctionalInterface
+    public interface Check {
+        void check(Permutation perm) throws Throwable;
+    }
+
+    public GateProperty(String name, String description, Gen<Permutation> gen, int tries, Check body) {
+        this(name, description, gen, tries, body, p -> "");
+    }
+
+    public PropertyReport run(GateSession session, String stage) {
+        session.listener().propertyStarted(stage, name, tries);
+        PropertyResult<Permutation> r = Property.forAll(name, gen)
+                .tries(tries)
+                .seed(session.config().seed())
+                .database(FailureDatabase.inDirectory(session.config().reportDir().resolve("failures")))
+                .listener(new PropertyListener<>() {
+                    @Override
+                    public void onTry(int done, int planned, int failures) {
+                        session.listener().tryDone(stage, name, done, planned, failures);
+                    }
+
+                    @Override
+                    public void onShrinkStep(int steps, Permutation current) {
+                        session.listener().shrinking(stage, name, steps);
+                    }
+                })
+                .check(p -> body.check(p));
+        PropertyReport report = toReport(r);
+        session.listener().propertyFinished(stage, report);
+        return report;
+    }
+
+    private PropertyReport toReport(PropertyResult<Permutation> r) {
+        if (r.passed()) {
+            return new PropertyReport(name, description, PropertyReport.Status.PASSED, r.triesRun(), r.elapsed(), r.seed(),
+                    null, "", "", r.statistics());
+        }
+        Permutation shrunk = r.shrunk().orElseThrow();
+        Permutation original = r.original().orElse(shrunk);
+        Counterexample ce = new Counterexample(shrunk.toArray(), shrunk.toCycleString(), original.toArray(),
+                original.toCycleString(), r.shrinkSteps());
+        String failure = r.failure().map(GateProperty::message).orElse("");
+        String diagnosis;
+        try {
+            diagnosis = diagnose.apply(shrunk);
+        } catch (RuntimeException | AssertionError e) {
+            diagnosis = "(diagnosis failed: " + message(e) + ")";
+        }
+        return new PropertyReport(name, description, PropertyReport.Status.FAILED, r.triesRun(), r.elapsed(), r.seed(),
+                ce, failure, diagnosis, r.statistics());
+    }
+
+    /** A one-line message for a failure or an unexpected error. */
+    public static String message(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
+        else if (!(t instanceof AssertionError)) m = t.getClass().getSimpleName() + ": " + m;
+        return m;
+    }
+}

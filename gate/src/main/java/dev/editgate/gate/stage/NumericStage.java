@@ -1,0 +1,136 @@
+package dev.editgate.gate.stage;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.checkpoint.GptNeoxNames;
+import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.numeric.HeadBlockNorms;
+import dev.editgate.core.numeric.NonFinite;
+import dev.editgate.core.numeric.NonFiniteScan;
+import dev.editgate.core.numeric.Spectra;
+import dev.editgate.core.numeric.Spectrum;
+import dev.editgate.gate.GateSession;
+import dev.editgate.properties.Gen;
+import dev.editgate.properties.Gens;
+import dev.editgate.reports.model.HeadNorms;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Numbers a head permutation must carry exactly: per-head block norms (edited head i has the norms of
+ * original head π(i)), singular values and condition numbers of the QKV and dense matrices, and no NaN
+ * or Inf anywhere in the edited tensors. Original norms and spectra are computed once per run.
+ */
+public final class NumericStage implements Stage {
+    /** Spectra agree to this relative error: a row/column permutation changes only the summation order of the Gram matrix. */
+    static final double SPECTRUM_REL_TOL = 1e-9;
+    /** Spectra cost a 768×768 eigendecomposition at pythia scale, so they are checked on a few permutations only. */
+    static final int SPECTRUM_TRIES = 3;
+
+    @Override
+    public String name() { return "numeric"; }
+
+    @Override
+    public String purpose() { return "per-head norms, singular values and condition numbers are carried over, no NaN/Inf"; }
+
+    @Override
+    public List<GateProperty> properties(GateSession s) {
+        Checkpoint original = s.original();
+        int layer = s.layer();
+        HeadBlockNorms before = HeadBlockNorms.of(original, layer);
+        Map<String, Spectrum> spectraBefore = new LinkedHashMap<>();
+        for (String t : spectrumTensors(layer)) spectraBefore.put(t, Spectra.of(original.tensor(t)));
+        Gen<Permutation> perms = Gens.permutations(s.heads());
+        return List.of(
+                new GateProperty("per-head block norms are carried exactly",
+                        "the Frobenius norm of every q/k/v/bias/dense block of edited head i equals that of original head π(i)",
+                        perms, s.config().tries(),
+                        p -> checkNorms(before, HeadBlockNorms.of(s.applyEdit(p), layer), p)),
+                new GateProperty("no NaN or Inf in edited tensors",
+                        "every tensor the edit may touch is finite",
+                        perms, s.config().tries(),
+                        p -> {
+                            Checkpoint edited = s.applyEdit(p);
+                            for (String t : GptNeoxHeadPermutation.touchedTensors(layer)) {
+                                NonFiniteScan scan = NonFinite.scan(edited.tensor(t));
+                                if (scan.nanCount() + scan.infCount() > 0) {
+                                    throw new AssertionError(t + ": " + scan.nanCount() + " NaN and " + scan.infCount()
+                                            + " Inf values, the first at flat index " + scan.firstIndex());
+                                }
+                            }
+                        }),
+                new GateProperty("singular values and condition numbers are preserved",
+                        "the spectra of query_key_value.weight and dense.weight equal the original's (relative " + SPECTRUM_REL_TOL + ")",
+                        perms, Math.min(SPECTRUM_TRIES, s.config().tries()),
+                        p -> {
+                            Checkpoint edited = s.applyEdit(p);
+                            for (var e : spectraBefore.entrySet()) {
+                                Spectrum after = Spectra.of(edited.tensor(e.getKey()));
+                                if (!Spectra.sameSpectrum(e.getValue(), after, SPECTRUM_REL_TOL)) {
+                                    throw new AssertionError(e.getKey() + ": singular values changed (condition number "
+                                            + e.getValue().conditionNumber() + " -> " + after.conditionNumber() + ")");
+                                }
+                            }
+                        }));
+    }
+
+    /** Plots for one representative permutation, the reversal (it moves every head when heads is even). */
+    @Override
+    public void collectPlots(GateSession s) {
+        int layer = s.layer();
+        Permutation p = reversal(s.heads());
+        Checkpoint edited;
+        try {
+            edited = s.applyEdit(p);
+        } catch (RuntimeException | AssertionError e) {
+            return;
+        }
+        HeadBlockNorms a = HeadBlockNorms.of(s.original(), layer);
+        HeadBlockNorms b = HeadBlockNorms.of(edited, layer);
+        String[] labels = new String[s.heads()];
+        for (int i = 0; i < labels.length; i++) labels[i] = "head " + i;
+        String prefix = "layer " + layer + " (π = " + p.toCycleString() + ") ";
+        s.addHeadNorms(new HeadNorms(prefix + "query", labels, a.q(), b.q()));
+        s.addHeadNorms(new HeadNorms(prefix + "key", labels, a.k(), b.k()));
+        s.addHeadNorms(new HeadNorms(prefix + "value", labels, a.v(), b.v()));
+        s.addHeadNorms(new HeadNorms(prefix + "dense", labels, a.dense(), b.dense()));
+        for (String t : spectrumTensors(layer)) {
+            Spectrum before = Spectra.of(s.original().tensor(t));
+            Spectrum after = Spectra.of(edited.tensor(t));
+            s.addSpectrum(new dev.editgate.reports.model.Spectrum(t, before.singularValues(), after.singularValues(),
+                    before.conditionNumber(), after.conditionNumber()));
+        }
+    }
+
+    static Permutation reversal(int n) {
+        int[] image = new int[n];
+        for (int i = 0; i < n; i++) image[i] = n - 1 - i;
+        return Permutation.of(image);
+    }
+
+    private static List<String> spectrumTensors(int layer) {
+        return List.of(GptNeoxNames.qkvWeight(layer), GptNeoxNames.denseWeight(layer));
+    }
+
+    private static void checkNorms(HeadBlockNorms before, HeadBlockNorms after, Permutation p) {
+        Map<String, double[][]> parts = new LinkedHashMap<>();
+        parts.put("query", new double[][] {before.q(), after.q()});
+        parts.put("key", new double[][] {before.k(), after.k()});
+        parts.put("value", new double[][] {before.v(), after.v()});
+        parts.put("query bias", new double[][] {before.qBias(), after.qBias()});
+        parts.put("key bias", new double[][] {before.kBias(), after.kBias()});
+        parts.put("value bias", new double[][] {before.vBias(), after.vBias()});
+        parts.put("dense", new double[][] {before.dense(), after.dense()});
+        for (var e : parts.entrySet()) {
+            double[] was = e.getValue()[0];
+            double[] is = e.getValue()[1];
+            for (int i = 0; i < was.length; i++) {
+                if (Double.compare(is[i], was[p.apply(i)]) != 0) {
+                    throw new AssertionError(e.getKey() + " block of head " + i + " has norm " + is[i]
+                            + ", expected " + was[p.apply(i)] + " (original head " + p.apply(i) + ")");
+                }
+            }
+        }
+    }
+}
