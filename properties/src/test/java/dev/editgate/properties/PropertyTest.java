@@ -45,7 +45,7 @@ class PropertyTest {
         assertThat(seen.subList(0, 5)).isEqualTo(Gens.permutations(8).edgeCases().subList(0, 5));
         assertThat(r.original()).contains(Permutation.parse("[7,6,5,4,3,2,1,0]", 8));
         assertThat(r.shrunk()).contains(Permutation.parse("(0 7)", 8));
-        assertThat(r.report()).contains("found by edge case (0 7)(1 6)(2 5)(3 4)");
+        assertThat(r.report()).contains("(found by edge case)");
     }
 
     @Test
