@@ -166,7 +166,7 @@ public final class Property<T> {
                 if (stored.isPresent()) {
                     TestCase replayed = runChoices(stored.get());
                     if (replayed.status() != TestCase.Status.DISCARDED && count(replayed)) {
-                        return failed(replayed, "replaying the failure database (" + database + ")");
+                        return failed(replayed, "replaying the " + database);
                     }
                 }
                 if (all != null) {

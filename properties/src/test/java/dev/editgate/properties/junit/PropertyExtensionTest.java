@@ -67,7 +67,6 @@ class PropertyExtensionTest {
     @Test
     void aFailingPropertyIsOneJUnitFailureWhoseMessageIsTheReport() {
         Throwable failure = onlyFailure(run("headThreeStaysInPlace", Permutation.class));
-        System.out.println(failure.getMessage());
         assertThat(failure).isInstanceOf(PropertyFailedError.class);
         assertThat(failure.getMessage())
                 .contains("Property 'PropertyExtensionTest$Samples#headThreeStaysInPlace' failed")
