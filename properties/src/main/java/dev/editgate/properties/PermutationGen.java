@@ -33,11 +33,12 @@ import java.util.stream.Stream;
  * move a head to a lower fixed head of its class, swap two images. So a failure that needs a
  * 3-cycle shrinks to a 3-cycle such as {@code (0 1 2)}.
  */
-public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
+public final class PermutationGen implements Gen<Permutation> {
     private final int n;
     private final int groupSize;
     private final boolean parity;
     private final boolean derangement;
+    private final SpanSimplifier simplifier = value -> simplerEncodings((Permutation) value);
 
     private PermutationGen(int n, int groupSize, boolean parity, boolean derangement) {
         this.n = n;
@@ -98,7 +99,7 @@ public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
         int[] moved = withoutLoneHeads(drawn); // a head alone in its class cannot move
         int[] image = arrange(moved, (position, candidates) -> candidates.get(choices.drawInt(candidates.size() - 1)));
         Permutation perm = Permutation.of(image);
-        choices.markSpan(start, this, perm);
+        choices.markSpan(start, simplifier, perm);
         return perm;
     }
 
@@ -166,9 +167,7 @@ public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
      * Candidates simpler than {@code value} in the order fewest moved heads, lowest moved heads,
      * smallest image list; each obeys the restrictions. Best first.
      */
-    @Override
-    public List<long[]> simplerEncodings(Object value) {
-        Permutation perm = (Permutation) value;
+    private List<long[]> simplerEncodings(Permutation perm) {
         Set<Permutation> candidates = new LinkedHashSet<>();
         candidates.add(perm); // its canonical encoding may be shorter than the choices it came from
         List<int[]> cycles = perm.cycles();
