@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
 
 /**
  * The recorded choice sequence that drives every generator (the Hypothesis design): a generator asks
@@ -51,6 +52,14 @@ public final class Choices {
 
     /** An integer in {@code 0..maxInclusive}; 0 is the simplest answer. */
     public long draw(long maxInclusive) {
+        return draw(maxInclusive, r -> randomValue(r, maxInclusive));
+    }
+
+    /**
+     * Like {@link #draw(long)}, but a fresh random answer comes from {@code sampler}, for a generator
+     * that wants another distribution than the default; replayed answers and shrinking are unchanged.
+     */
+    long draw(long maxInclusive, ToLongFunction<SplittableRandom> sampler) {
         if (maxInclusive < 0) {
             throw new IllegalArgumentException("draw bound must be >= 0, was " + maxInclusive);
         }
@@ -58,7 +67,7 @@ public final class Choices {
         if (size < prefix.length) {
             value = Math.min(prefix[size], maxInclusive);
         } else if (random != null) {
-            value = randomValue(maxInclusive);
+            value = Math.max(0, Math.min(maxInclusive, sampler.applyAsLong(random)));
         } else {
             value = 0;
         }
@@ -103,7 +112,7 @@ public final class Choices {
         return List.copyOf(spans);
     }
 
-    private long randomValue(long max) {
+    private static long randomValue(SplittableRandom random, long max) {
         if (max == 0) return 0;
         int edge = random.nextInt(16); // bias a little toward both ends of the range
         if (edge == 0) return 0;

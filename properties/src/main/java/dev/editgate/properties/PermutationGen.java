@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -33,11 +34,12 @@ import java.util.stream.Stream;
  * move a head to a lower fixed head of its class, swap two images. So a failure that needs a
  * 3-cycle shrinks to a 3-cycle such as {@code (0 1 2)}.
  */
-public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
+public final class PermutationGen implements Gen<Permutation> {
     private final int n;
     private final int groupSize;
     private final boolean parity;
     private final boolean derangement;
+    private final SpanSimplifier simplifier = value -> simplerEncodings((Permutation) value);
 
     private PermutationGen(int n, int groupSize, boolean parity, boolean derangement) {
         this.n = n;
@@ -94,12 +96,35 @@ public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
     @Override
     public Permutation generate(Choices choices) {
         int start = choices.position();
-        int[] drawn = SortedPoints.draw(choices, n, derangement ? n : 0);
+        int minMoved = derangement ? n : 0;
+        int[] drawn = SortedPoints.draw(choices, n, minMoved, random -> randomMovedCount(random) - minMoved);
         int[] moved = withoutLoneHeads(drawn); // a head alone in its class cannot move
         int[] image = arrange(moved, (position, candidates) -> candidates.get(choices.drawInt(candidates.size() - 1)));
         Permutation perm = Permutation.of(image);
-        choices.markSpan(start, this, perm);
+        choices.markSpan(start, simplifier, perm);
         return perm;
+    }
+
+    /**
+     * How many heads a fresh random permutation moves (before lone heads are dropped): half the time
+     * as many as a uniformly random permutation moves (most heads), half the time uniform in
+     * {@code 2..n}, so small permutations are common too. The identity is an edge case; it is not
+     * drawn on purpose.
+     */
+    private int randomMovedCount(SplittableRandom random) {
+        if (derangement || n < 2) return n;
+        if (random.nextBoolean()) return 2 + random.nextInt(n - 1);
+        int moved = 0;
+        int[] shuffle = new int[n];
+        for (int i = 0; i < n; i++) shuffle[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = shuffle[i];
+            shuffle[i] = shuffle[j];
+            shuffle[j] = t;
+        }
+        for (int i = 0; i < n; i++) if (shuffle[i] != i) moved++;
+        return moved;
     }
 
     /** The choices from which {@link #generate} builds {@code perm}. */
@@ -166,9 +191,7 @@ public final class PermutationGen implements Gen<Permutation>, SpanSimplifier {
      * Candidates simpler than {@code value} in the order fewest moved heads, lowest moved heads,
      * smallest image list; each obeys the restrictions. Best first.
      */
-    @Override
-    public List<long[]> simplerEncodings(Object value) {
-        Permutation perm = (Permutation) value;
+    private List<long[]> simplerEncodings(Permutation perm) {
         Set<Permutation> candidates = new LinkedHashSet<>();
         candidates.add(perm); // its canonical encoding may be shorter than the choices it came from
         List<int[]> cycles = perm.cycles();

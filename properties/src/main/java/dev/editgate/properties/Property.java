@@ -147,7 +147,7 @@ public final class Property<T> {
         private final CheckedConsumer<T> body;
         private final long start = System.nanoTime();
         private final long runSeed = resolveSeed();
-        private final int planned = resolveTries();
+        private int planned = resolveTries();
         private final Map<String, Long> statistics = new TreeMap<>();
         private TryRunner runner;
         private int triesRun;
@@ -161,7 +161,8 @@ public final class Property<T> {
             try (TryRunner tryRunner = new TryRunner(tryDeadline)) {
                 runner = tryRunner;
                 Supplier<Stream<T>> all = exhaustiveValues();
-                listener.onStart(name, all != null ? Math.toIntExact(Math.min(Integer.MAX_VALUE, exhaustiveCount(all))) : planned);
+                if (all != null && exhaustive == null) planned = Math.toIntExact(((PermutationGen) gen).count());
+                listener.onStart(name, planned);
                 Optional<long[]> stored = database.load(name);
                 if (stored.isPresent()) {
                     TestCase replayed = runChoices(stored.get());
@@ -304,10 +305,6 @@ public final class Property<T> {
             return all;
         }
         return null;
-    }
-
-    private static <T> long exhaustiveCount(Supplier<Stream<T>> all) {
-        return all.get().count();
     }
 
     @SuppressWarnings("unchecked")

@@ -3,10 +3,10 @@ package dev.editgate.properties;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Shrinks a failing choice sequence toward the shortlex-smallest one that still fails (the
@@ -129,7 +129,7 @@ final class Shrinker {
         for (int i = 0; i < c.length && !outOfTime(); i++) {
             long v = c[i];
             if (v == 0 || !done.add(v)) continue;
-            int[] positions = java.util.stream.IntStream.range(0, c.length).filter(k -> c[k] == v).toArray();
+            int[] positions = IntStream.range(0, c.length).filter(k -> c[k] == v).toArray();
             if (positions.length >= 2 && lowerTogether(positions)) improved = true;
             if (best.choices() != c) break; // positions moved; next round
         }

@@ -1,5 +1,8 @@
 package dev.editgate.properties;
 
+import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
+
 /**
  * The choice encoding of an ascending set of points of {@code 0..n-1}: first its size minus
  * {@code minSize}, then the gap before each point. Shortlex order on this encoding is the order
@@ -10,7 +13,12 @@ final class SortedPoints {
     private SortedPoints() {}
 
     static int[] draw(Choices choices, int n, int minSize) {
-        int k = minSize + choices.drawInt(n - minSize);
+        return draw(choices, n, minSize, random -> random.nextInt(n - minSize + 1));
+    }
+
+    /** {@link #draw(Choices, int, int)} with random sizes (minus {@code minSize}) taken from {@code sizeSampler}. */
+    static int[] draw(Choices choices, int n, int minSize, ToLongFunction<SplittableRandom> sizeSampler) {
+        int k = minSize + (int) choices.draw(n - minSize, sizeSampler);
         int[] points = new int[k];
         int previous = -1;
         for (int j = 0; j < k; j++) {

@@ -1,6 +1,7 @@
 package dev.editgate.properties;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,7 +52,19 @@ final class TryRunner implements AutoCloseable {
             body.accept(value);
             return null;
         } catch (Throwable t) {
+            dropEngineFrames(t);
             return t;
+        }
+    }
+
+    /** Cuts the stack trace where the body was called, so reports show the body's frames, not the shrinker's. */
+    private static void dropEngineFrames(Throwable t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        for (int i = 0; i < frames.length; i++) {
+            if (frames[i].getClassName().equals(TryRunner.class.getName())) {
+                t.setStackTrace(Arrays.copyOf(frames, i));
+                return;
+            }
         }
     }
 

@@ -35,6 +35,13 @@ class ClassicShrinkTest {
     }
 
     @Test
+    void rangesAwayFromZeroShrinkToTheBoundNearestZero() {
+        assertThat(shrunk(Property.forAll("pos", Gens.integers(10, 20)).seed(1), i -> false)).isEqualTo(10);
+        assertThat(shrunk(Property.forAll("neg", Gens.integers(-20, -10)).seed(1), i -> false)).isEqualTo(-10);
+        assertThat(shrunk(Property.forAll("long", Gens.longs(Long.MIN_VALUE, Long.MAX_VALUE)).seed(1), l -> l > -5)).isEqualTo(-5L);
+    }
+
+    @Test
     void negativeBelowMinus50ShrinksToMinus51() {
         for (long seed = 0; seed < SEEDS; seed++) {
             int n = shrunk(Property.forAll("neg", Gens.integers(-1000, 1000)).seed(seed), i -> i > -51);

@@ -90,4 +90,23 @@ class PermutationGenTest {
             assertThat(r.shrunk()).as("seed %d", seed).contains(Permutation.parse("(0 2 4)", 8));
         }
     }
+
+    @Test
+    void randomPermutationsCoverEveryMovedCountAndRarelyTheIdentity() {
+        PropertyResult<Permutation> r = Property.forAll("spread", Gens.permutations(6)).tries(1000).seed(3)
+                .edgeCases(List.of()).database(FailureDatabase.none()).check(p -> {});
+        assertThat(r.statistics()).containsKeys("moved heads = 2", "moved heads = 3", "moved heads = 4",
+                "moved heads = 5", "moved heads = 6");
+        assertThat(r.statistics().getOrDefault("moved heads = 0", 0L)).as("identities in 1000 random tries").isLessThan(30L);
+    }
+
+    @Test
+    void aPermutationInsideAListShrinksToOneMinimalPermutation() {
+        for (long seed = 0; seed < 10; seed++) {
+            PropertyResult<List<Permutation>> r = Property.forAll("list", Gens.lists(Gens.permutations(6), 0, 5)).seed(seed)
+                    .database(FailureDatabase.none())
+                    .checkThat(l -> l.stream().noneMatch(p -> p.cycles().stream().anyMatch(c -> c.length == 3)));
+            assertThat(r.shrunk()).as("seed %d", seed).contains(List.of(Permutation.parse("(0 1 2)", 6)));
+        }
+    }
 }

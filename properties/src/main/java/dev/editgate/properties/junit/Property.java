@@ -12,7 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Marks a JUnit Jupiter test method as a property: its {@link ForAll} parameters are generated, the
  * method runs once per try, and a failure is shrunk and reported as one JUnit failure whose message
  * is the property report (shrunk and original counterexample, seed, reproduction line). Runs under
- * Surefire and Failsafe like any {@code @Test}.
+ * Surefire and Failsafe like any {@code @Test}. {@code @BeforeEach}/{@code @AfterEach} run once
+ * around the whole property, not around each try; parameters without {@code @ForAll} are resolved
+ * once by their own resolvers (e.g. {@code @TempDir}) and shared by all tries.
  * <pre>{@code
  * @Property
  * void inverseRestores(@ForAll @Heads(6) Permutation p) {

@@ -88,7 +88,7 @@ class PropertyExtensionTest {
     @Test
     void severalGeneratedParametersShrinkTogetherAndAreNamedInTheReport() {
         Throwable failure = onlyFailure(run("sumOfTwoSmallInts", int.class, int.class));
-        assertThat(failure.getMessage()).containsPattern("shrunk counterexample: +(a|argument 1) = 50, (b|argument 2) = 100");
+        assertThat(failure.getMessage()).contains("shrunk counterexample:   a = 50, b = 100");
     }
 
     @Test
