@@ -64,6 +64,10 @@ final class CheckpointLoader {
         for (String shard : new TreeSet<>(shardOf.values())) {
             Path p = folder.resolve(shard).normalize();
             if (!p.startsWith(folder.normalize())) throw new IllegalArgumentException(index + ": shard '" + shard + "' lies outside the folder");
+            if (!Files.isRegularFile(p)) {
+                throw new UncheckedIOException(index + ": weight_map names shard '" + shard + "', but " + p
+                        + " does not exist (incomplete download?)", new NoSuchFileException(p.toString()));
+            }
             shards.put(shard, SafetensorsFile.open(p));
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -29,11 +29,13 @@ public final class SafetensorsWriter {
     public static void write(Path file, Collection<Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
+            // sorted, so a file's bytes never depend on the iteration order of the caller's map (Map.of varies per JVM)
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Tensor t : tensors) {
+            if (t.name().equals("__metadata__")) throw new IllegalArgumentException(file + ": '__metadata__' is reserved and cannot name a tensor");
             if (header.has(t.name())) throw new IllegalArgumentException(file + ": duplicate tensor name '" + t.name() + "'");
             ObjectNode entry = header.putObject(t.name());
             entry.put("dtype", t.dtype().headerName());

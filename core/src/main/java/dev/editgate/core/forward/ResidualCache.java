@@ -1,0 +1,36 @@
+package dev.editgate.core.forward;
+
+import java.util.List;
+
+/**
+ * The residual stream of a batch: {@code streams.get(l)} enters layer {@code l}, the last one leaves the last
+ * layer (before the final norm). Each is {@code [B, T, hidden]} widened to double from the compute dtype, so
+ * feeding one back ({@link GptNeoxForward#logitsFrom}) reproduces the full forward bit for bit.
+ */
+public record ResidualCache(int[][] tokens, int hidden, ComputeDtype dtype, List<double[]> streams) {
+
+    public ResidualCache {
+        streams = List.copyOf(streams);
+        long n = (long) tokens.length * tokens[0].length * hidden;
+        for (double[] s : streams) {
+            if (s.length != n) throw new IllegalArgumentException("residual streams must hold " + n + " values, got " + s.length);
+        }
+    }
+
+    public int batch() { return tokens.length; }
+
+    public int seq() { return tokens[0].length; }
+
+    /** Number of layers the cache covers. */
+    public int layers() { return streams.size() - 1; }
+
+    /** The residual stream entering {@code layer}; {@code before(layers())} is the output of the last layer. */
+    public double[] before(int layer) {
+        if (layer < 0 || layer >= streams.size()) {
+            throw new IllegalArgumentException("layer " + layer + " is out of range 0.." + (streams.size() - 1));
+        }
+        return streams.get(layer);
+    }
+
+    public double[] afterLast() { return streams.get(streams.size() - 1); }
+}
