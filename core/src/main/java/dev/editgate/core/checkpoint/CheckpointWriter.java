@@ -23,9 +23,11 @@ public final class CheckpointWriter {
      */
     public static void write(Checkpoint checkpoint, Path out, Path companionsFrom, Map<String, String> metadata) {
         try {
-            if (companionsFrom != null && Files.exists(out) && Files.isSameFile(out, companionsFrom)) {
-                throw new IllegalArgumentException("--out " + out + " is the input model folder; choose a new folder "
-                        + "(editgate never modifies the original checkpoint)");
+            for (Path input : new Path[] {companionsFrom, checkpoint.source().orElse(null)}) {
+                if (input != null && Files.exists(out) && Files.exists(input) && Files.isSameFile(out, input)) {
+                    throw new IllegalArgumentException("--out " + out + " is the input model folder; choose a new folder "
+                            + "(editgate never modifies the original checkpoint)");
+                }
             }
             Files.createDirectories(out);
             Path originalConfig = companionsFrom == null ? null : companionsFrom.resolve("config.json");

@@ -99,7 +99,9 @@ public record GptNeoxConfig(
     private static int requiredInt(JsonNode root, String field) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) throw new IllegalArgumentException("config.json: missing required field '" + field + "'");
-        if (!n.isIntegralNumber()) throw new IllegalArgumentException("config.json: field '" + field + "' must be an integer, got " + n);
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new IllegalArgumentException("config.json: field '" + field + "' must be an integer, got " + n);
+        }
         return n.asInt();
     }
 

@@ -19,8 +19,10 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * columns only reorders the sums inside the Gram matrix, so a permuted matrix gives the same values to
  * ~1e-13 relative.
  *
- * <p>Cost for 768×2304: one 768×768 symmetric product (~0.7 GFLOP) plus a 768×768 eigensolve; compute once
- * per tensor, never per trial.
+ * <p>Tall matrices are transposed first (same singular values) so the product is EJML's row-major-friendly
+ * {@code multOuter}: its column-walking {@code multInner} took 7.6 s on 2304×768 against 1.2 s this way.
+ * Cost for 768×2304 or 2304×768: ~1.2 s on the 2-core build machine (Gram ~0.7 s, eigensolve ~0.4 s);
+ * compute once per tensor, never per trial.
  */
 public final class Spectra {
     private Spectra() {}
@@ -36,9 +38,17 @@ public final class Spectra {
                     + "; expected F64, F32, F16 or BF16");
         }
         int rows = matrix2d.dim(0), cols = matrix2d.dim(1);
-        DMatrixRMaj a = new DMatrixRMaj(rows, cols);
+        // wide orientation (rows <= cols) so the Gram matrix is the row-major-friendly A Aᵀ
+        boolean transpose = rows > cols;
+        DMatrixRMaj a = transpose ? new DMatrixRMaj(cols, rows) : new DMatrixRMaj(rows, cols);
         double[] data = a.data;
-        for (int i = 0; i < data.length; i++) data[i] = matrix2d.getDouble(i);
+        if (transpose) {
+            for (int r = 0, i = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) data[c * rows + r] = matrix2d.getDouble(i++);
+            }
+        } else {
+            for (int i = 0; i < data.length; i++) data[i] = matrix2d.getDouble(i);
+        }
         return of(a);
     }
 
@@ -47,7 +57,8 @@ public final class Spectra {
         if ((long) rows * cols != rowMajor.length) {
             throw new IllegalArgumentException(rowMajor.length + " values for a " + rows + "x" + cols + " matrix");
         }
-        return of(DMatrixRMaj.wrap(rows, cols, rowMajor.clone()));
+        DMatrixRMaj a = DMatrixRMaj.wrap(rows, cols, rowMajor.clone());
+        return of(rows > cols ? CommonOps_DDRM.transpose(a, null) : a);
     }
 
     private static Spectrum of(DMatrixRMaj a) {
@@ -61,9 +72,9 @@ public final class Spectra {
         }
         DMatrixRMaj gram = new DMatrixRMaj(k, k);
         if (rows <= cols) {
-            CommonOps_DDRM.multOuter(a, gram); // A Aᵀ, rows x rows
+            CommonOps_DDRM.multOuter(a, gram); // A Aᵀ, rows x rows (row-major friendly)
         } else {
-            CommonOps_DDRM.multInner(a, gram); // Aᵀ A, cols x cols
+            CommonOps_DDRM.multInner(a, gram); // Aᵀ A, cols x cols (callers above pass wide matrices)
         }
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(k, false, true);
         if (!eig.decompose(gram)) {

@@ -29,7 +29,10 @@ import java.util.Map;
 public final class SafetensorsFile {
     /** Same bound as the Rust reference implementation. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict like the reference parser: a repeated key or text after the header object is an error, not ignored. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path path;
     private final Map<String, Tensor> tensors;

@@ -86,6 +86,16 @@ class CheckpointLoaderTest {
     }
 
     @Test
+    void writerRefusesTheFolderTheCheckpointWasLoadedFrom() throws Exception {
+        Path in = saved(TestCheckpoints.random(TestCheckpoints.config(DType.F32), DType.F32, 15), "src");
+        String hash = sha256(in.resolve("model.safetensors"));
+        Checkpoint loaded = Checkpoint.load(in);
+        assertThatThrownBy(() -> CheckpointWriter.write(loaded, in, null, Map.of()))
+                .hasMessageContaining("is the input model folder");
+        assertThat(sha256(in.resolve("model.safetensors"))).isEqualTo(hash);
+    }
+
+    @Test
     void shardedCheckpointsReadTransparently() throws IOException {
         Checkpoint ck = TestCheckpoints.random(TestCheckpoints.config(DType.F32), DType.F32, 12);
         Path folder = dir.resolve("sharded");

@@ -92,6 +92,10 @@ class GptNeoxConfigTest {
         Path f = write(o.toString());
         assertThatThrownBy(() -> GptNeoxConfig.read(f)).hasMessageContaining("field 'hidden_size' must be an integer, got \"768\"");
         o = (ObjectNode) JSON.readTree(PYTHIA_160M);
+        o.put("vocab_size", 5_000_000_000L);
+        Path big = write(o.toString());
+        assertThatThrownBy(() -> GptNeoxConfig.read(big)).hasMessageContaining("field 'vocab_size' must be an integer, got 5000000000");
+        o = (ObjectNode) JSON.readTree(PYTHIA_160M);
         o.put("rotary_pct", "a quarter");
         Path g = write(o.toString());
         assertThatThrownBy(() -> GptNeoxConfig.read(g)).hasMessageContaining("field 'rotary_pct' must be a number");

@@ -132,6 +132,16 @@ class SafetensorsBadInputTest {
     }
 
     @Test
+    void duplicateNamesAndTrailingTextInTheHeaderAreRefused() throws IOException {
+        Path dup = raw("dup.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
+                + "\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[2,4]}}", 4);
+        assertThatThrownBy(() -> SafetensorsFile.open(dup)).isInstanceOf(SafetensorsFormatException.class)
+                .hasMessageContaining(dup.toString()).hasMessageContaining("header is not valid JSON").hasMessageContaining("Duplicate field 'a'");
+        Path trailing = raw("trail.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}} x", 2);
+        assertThatThrownBy(() -> SafetensorsFile.open(trailing)).hasMessageContaining("header is not valid JSON");
+    }
+
+    @Test
     void missingFileIsAnUncheckedIoErrorNamingIt() {
         Path f = dir.resolve("nope.safetensors");
         assertThatThrownBy(() -> SafetensorsFile.open(f)).isInstanceOf(UncheckedIOException.class)

@@ -62,6 +62,33 @@ class SafetensorsRoundTripTest {
         assertThat(read.path()).isEqualTo(f);
     }
 
+    /** A sparse 2.1 GB file: tensors past the 2 GB mark map and read (each tensor is its own mapping). */
+    @Test
+    void filesOverTwoGigabytesWork() throws IOException {
+        long gb = 1L << 30;
+        String header = "{\"a\":{\"dtype\":\"U8\",\"shape\":[" + gb + "],\"data_offsets\":[0," + gb + "]},"
+                + "\"b\":{\"dtype\":\"U8\",\"shape\":[" + gb + "],\"data_offsets\":[" + gb + "," + 2 * gb + "]},"
+                + "\"c\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + 2 * gb + "," + (2 * gb + 16) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        Path f = dir.resolve("big.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(padded).put(h);
+            while (head.hasRemaining()) head.put((byte) ' ');
+            ch.write(head.flip(), 0);
+            ByteBuffer c = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3).putFloat(4.5f);
+            ch.write(c.flip(), 8 + padded + 2 * gb);
+        }
+        assertThat(Files.size(f)).isGreaterThan(2 * gb);
+        SafetensorsFile file = SafetensorsFile.open(f);
+        assertThat(file.tensor("c").toDoubleArray()).containsExactly(1, 2, 3, 4.5);
+        assertThat(file.tensor("b").numel()).isEqualTo(gb);
+        assertThat(file.tensor("b").data().get((int) (gb - 1))).isZero();
+        Files.delete(f);
+    }
+
     @Test
     void floatsEncodeAndDecode() {
         double[] v = {0, -0.0, 1, -2.5, 65504, 1e-3, Double.POSITIVE_INFINITY};
