@@ -1,0 +1,66 @@
+package dev.editgate.gate.cli;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.forward.ComputeDtype;
+import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.Logits;
+import dev.editgate.core.tokenize.TextTokenizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code editgate logits}: writes a prompt's float32 logits [T, V] to a safetensors file for cross-checks. */
+@Command(name = "logits", mixinStandardHelpOptions = true,
+        description = {"Runs the GPT-NeoX forward on one prompt and writes float32 logits [T, V] (tensor 'logits')",
+                "to a safetensors file, e.g. to compare with transformers: safetensors.torch.load_file(FILE)['logits']."})
+final class LogitsCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Text, tokenized with the model folder's tokenizer.json.")
+        String prompt;
+
+        @Option(names = "--tokens", paramLabel = "IDS", split = ",", description = "Token ids, comma-separated (e.g. 1,2,3).")
+        int[] tokens;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--dtype", paramLabel = "D", defaultValue = "fp32", description = "Compute dtype: fp64, fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .safetensors file.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        ComputeDtype dt = ComputeDtype.parse(dtype);
+        Path folder = model.folder();
+        int[] ids;
+        if (input.tokens != null) {
+            ids = input.tokens;
+        } else {
+            try (TextTokenizer tok = TextTokenizer.fromFolder(folder)) {
+                ids = tok.encode(input.prompt);
+            }
+        }
+        if (ids.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
+        Checkpoint ck = Checkpoint.load(folder);
+        try (GptNeoxForward f = GptNeoxForward.load(ck, dt, device)) {
+            Logits logits = f.logits(new int[][] {ids});
+            logits.writeSafetensors(out);
+            System.out.println("wrote " + out + ": logits float32 [" + logits.seq() + ", " + logits.vocab() + "] computed in "
+                    + dt + " on " + f.deviceName() + " for tokens " + Arrays.toString(ids)
+                    + "; argmax at last position " + logits.argmaxLast()[0]);
+        }
+        return EditgateCli.EXIT_PASS;
+    }
+}
