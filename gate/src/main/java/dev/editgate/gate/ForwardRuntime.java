@@ -54,7 +54,10 @@ public final class ForwardRuntime implements AutoCloseable {
 
     public ResidualCache residuals(int i) { return residuals.get(i); }
 
-    public List<int[][]> allTokens() { return List.copyOf(tokens); }
+    /** Every prompt's token ids, one row per prompt (rows differ in length). */
+    public int[][] promptTokens() {
+        return tokens.stream().map(b -> b[0]).toArray(int[][]::new);
+    }
 
     @Override
     public void close() {

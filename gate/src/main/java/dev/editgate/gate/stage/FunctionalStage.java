@@ -33,6 +33,7 @@ public final class FunctionalStage implements Stage {
     private CalibratedTolerance tolerance;
     private final List<Double> editedSamples = new ArrayList<>();
     private LogitError worst;
+    private int worstPrompt;
 
     @Override
     public String name() { return "functional"; }
@@ -46,13 +47,13 @@ public final class FunctionalStage implements Stage {
         ComputeDtype dtype = rt.original().dtype();
         TolerancePolicy policy = s.config().tolerance().equals("fixed")
                 ? TolerancePolicy.Fixed.torchTestingDefaults(dtype)
-                : TolerancePolicy.Derived.defaultFor(dtype);
-        tolerance = ToleranceCalibration.calibrate(rt.reference(), rt.original(), rt.allTokens(), policy);
+                : TolerancePolicy.Derived.defaults(dtype);
+        tolerance = ToleranceCalibration.calibrate(rt.reference(), rt.original(), rt.promptTokens(), policy);
         LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
         Gen<Permutation> perms = Gens.permutations(s.heads());
         return List.of(
                 new GateProperty("logits within the derived tolerance",
-                        "on every prompt, |edited logits - float64 original| stays within " + tolerance.describe(),
+                        "on every prompt, |edited logits - float64 original| stays within " + describe(tolerance),
                         perms, s.config().tries(),
                         p -> checkLogits(s, rt, p)),
                 new GateProperty("edited layer's output within a layer-local bound",
@@ -72,7 +73,7 @@ public final class FunctionalStage implements Stage {
             for (int i = 0; i < rt.prompts(); i++) {
                 Logits logits = view.logitsFrom(s.layer(), rt.residuals(i));
                 LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());
-                record(err);
+                record(i, err);
                 if (!tolerance.accepts(err)) {
                     throw new AssertionError("prompt " + i + " (\"" + abbreviate(s.prompts().get(i)) + "\"): " + tolerance.explain(err));
                 }
@@ -80,8 +81,11 @@ public final class FunctionalStage implements Stage {
         }
     }
 
-    private synchronized void record(LogitError err) {
-        if (worst == null || err.maxAbs() > worst.maxAbs()) worst = err;
+    private synchronized void record(int prompt, LogitError err) {
+        if (worst == null || err.maxAbs() > worst.maxAbs()) {
+            worst = err;
+            worstPrompt = prompt;
+        }
         for (double d : err.absErrorSample()) {
             if (editedSamples.size() >= MAX_SAMPLES) break;
             editedSamples.add(d);
@@ -94,14 +98,23 @@ public final class FunctionalStage implements Stage {
         LogitError base = tolerance.baseline();
         double[] edited = editedSamples.stream().mapToDouble(Double::doubleValue).toArray();
         s.setLogitErrors(new LogitErrors(
-                tolerance.policy().toString() + " (" + tolerance.dtype() + ")",
+                (tolerance.policy() instanceof TolerancePolicy.Derived ? "derived" : "fixed") + " (" + tolerance.dtype() + ")",
                 tolerance.allowedMaxAbs(),
                 base.maxAbs(),
                 worst == null ? Double.NaN : worst.maxAbs(),
                 worst == null ? Double.NaN : worst.maxRel(),
-                worst == null ? "" : "prompt " + worst.worstBatch() + ", position " + worst.worstPos() + ", token " + worst.worstToken(),
+                worst == null ? "" : "prompt " + worstPrompt + ", position " + worst.worstPos() + ", token " + worst.worstToken(),
                 base.absErrorSample(),
                 edited));
+    }
+
+    static String describe(CalibratedTolerance t) {
+        if (t.policy() instanceof TolerancePolicy.Derived d) {
+            return String.format("%.3g (%.3g × the %s model's own max error %.3g against float64, + floor %.1g)",
+                    t.allowedMaxAbs(), d.factor(), t.dtype(), t.baseline().maxAbs(), d.absFloor());
+        }
+        TolerancePolicy.Fixed f = (TolerancePolicy.Fixed) t.policy();
+        return String.format("torch.testing's bound |Δ| ≤ %.1g + %.1g·|reference|", f.atol(), f.rtol());
     }
 
     static String abbreviate(String prompt) {
