@@ -9,7 +9,6 @@ import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * The edit a gate run checks, resolved from the {@code edit} setting: the built-in head permutation, a JVM
@@ -24,7 +23,7 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
             case BUILTIN -> new EditUnderTest(GptNeoxHeadPermutation.INSTANCE, "built-in GPT-NeoX head permutation", null);
             case CLASS -> new EditUnderTest(instantiate(choice.value()), "JVM class " + choice.value(), null);
             case MUTANT -> {
-                Mutant m = mutant(choice.value());
+                Mutant m = Mutant.byName(choice.value());
                 yield new EditUnderTest(m.edit(), "mutant " + m.pythonName() + ": " + m.description(), null);
             }
             case COMMAND -> {
@@ -35,14 +34,6 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
                 yield new EditUnderTest(ext, "external command (" + config.editMode() + "): " + choice.value(), ext);
             }
         };
-    }
-
-    static Mutant mutant(String name) {
-        for (Mutant m : Mutant.values()) {
-            if (m.pythonName().equals(name) || m.name().equalsIgnoreCase(name.replace('-', '_'))) return m;
-        }
-        throw new IllegalArgumentException("--edit mutant:" + name + ": unknown mutant; expected one of "
-                + Arrays.stream(Mutant.values()).map(Mutant::pythonName).toList());
     }
 
     static HeadPermutationEdit instantiate(String className) {

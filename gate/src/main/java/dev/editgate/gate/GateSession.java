@@ -29,6 +29,7 @@ public final class GateSession implements AutoCloseable {
     private final GateListener listener;
     private final OriginalIntegrity integrity;
     private ForwardRuntime forward;
+    private double functionalTolerance = Double.NaN;
 
     LogitErrors logitErrors;
     final List<HeadNorms> headNorms = new ArrayList<>();
@@ -91,6 +92,11 @@ public final class GateSession implements AutoCloseable {
         if (forward == null) forward = new ForwardRuntime(this);
         return forward;
     }
+
+    /** The functional stage's allowed max |Δlogit|, which the behavioural probes reuse; NaN before it ran. */
+    public double functionalTolerance() { return functionalTolerance; }
+
+    public void setFunctionalTolerance(double allowedMaxAbs) { functionalTolerance = allowedMaxAbs; }
 
     /** The device the forward passes ran on, or the JVM when no stage needed them. */
     public synchronized String deviceName() {

@@ -49,6 +49,7 @@ public final class FunctionalStage implements Stage {
                 ? TolerancePolicy.Fixed.torchTestingDefaults(dtype)
                 : TolerancePolicy.Derived.defaults(dtype);
         tolerance = ToleranceCalibration.calibrate(rt.reference(), rt.original(), rt.promptTokens(), policy);
+        s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
         Gen<Permutation> perms = Gens.permutations(s.heads());
         return List.of(

@@ -1,0 +1,165 @@
+package dev.editgate.gate.stage;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.probes.DecimalProbe;
+import dev.editgate.core.probes.Equivariance;
+import dev.editgate.core.probes.HeadPatching;
+import dev.editgate.core.probes.PatchingSetup;
+import dev.editgate.core.probes.SlicePatchingDiagnostic;
+import dev.editgate.gate.ForwardRuntime;
+import dev.editgate.gate.GateSession;
+import dev.editgate.properties.Gens;
+import dev.editgate.reports.model.Heatmap;
+import dev.editgate.reports.model.Table;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+/**
+ * Behavioural probes, run only after the structural, numeric and functional stages passed, and always
+ * differential (edited vs original, never vs an expected string): the seed's decimal prompt, per-head
+ * ablation and patching at z that must follow the weights (equivariance), and the check that the seed's
+ * post-dense slice patching is blind to any head permutation. Probes compare two models in the same dtype,
+ * each within the functional tolerance of float64, so they allow twice that tolerance.
+ */
+public final class BehaviouralStage implements Stage {
+    static final int DECIMAL_TRIES = 4;
+    static final int EQUIVARIANCE_TRIES = 12;
+
+    private PatchingSetup setup;
+    private double tolerance;
+
+    @Override
+    public String name() { return "behavioural"; }
+
+    @Override
+    public String purpose() { return "probes agree, and per-head effects follow the weights, not the indices"; }
+
+    @Override
+    public List<GateProperty> properties(GateSession s) {
+        ForwardRuntime rt = s.forward();
+        tolerance = 2 * s.functionalTolerance();
+        setup = PatchingSetup.of(rt.original(), rt.tokenizer());
+        int layer = s.layer();
+        var perms = Gens.permutations(s.heads());
+        return List.of(
+                new GateProperty("decimal probe agrees with the original",
+                        "log-probs of \" 9.8\"/\" 9.11\", their logit difference and 20-token greedy generations match (near-ties excepted)",
+                        perms, Math.min(DECIMAL_TRIES, s.config().tries()),
+                        p -> withEdited(s, rt, p, edited -> {
+                            DecimalProbe.Result r = DecimalProbe.run(rt.original(), edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, tolerance);
+                            for (DecimalProbe.PromptResult pr : r.prompts()) {
+                                if (!pr.passed()) {
+                                    throw new AssertionError(String.format("prompt \"%s\": numbers differ by %.3g (tolerance %.3g); generation "
+                                                    + "diverges at step %d: original \"%s\", edited \"%s\"", FunctionalStage.abbreviate(pr.prompt()),
+                                            pr.maxNumberDifference(), tolerance, pr.divergenceStep(), oneLine(pr.generationOriginal()),
+                                            oneLine(pr.generationEdited())));
+                                }
+                            }
+                        })),
+                new GateProperty("head effects follow the weights (equivariance)",
+                        "ablating or patching original heads S equals doing it to π⁻¹(S) in the edited model, for the even heads, the odd heads and single heads",
+                        perms, Math.min(EQUIVARIANCE_TRIES, s.config().tries()),
+                        p -> withEdited(s, rt, p, edited -> {
+                            for (var e : headSets(s.heads()).entrySet()) {
+                                Equivariance.Result r = Equivariance.check(rt.original(), edited, p, layer, e.getValue(), setup, tolerance);
+                                if (!r.holds()) {
+                                    throw new AssertionError(String.format("%s %s: ablating them in the original vs %s in the edited model differs by "
+                                                    + "%.3g in the logits and %.3g in the patched logit difference (tolerance %.3g)",
+                                            e.getKey(), r.set(), r.mappedSet(), r.maxAbsDifference(), r.patchLdDifference(), tolerance));
+                                }
+                            }
+                        })),
+                new GateProperty("post-dense slices are blind to head permutations",
+                        "every head_dim-wide slice of the attention output after dense is unchanged, so the seed's slice patching cannot see heads",
+                        perms, Math.min(DECIMAL_TRIES, s.config().tries()),
+                        p -> withEdited(s, rt, p, edited -> {
+                            var r = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), layer, tolerance);
+                            if (!r.invariant()) {
+                                throw new AssertionError("post-dense slices changed by up to "
+                                        + java.util.Arrays.stream(r.sliceMaxDifference()).max().orElse(0) + " (tolerance " + tolerance + ")");
+                            }
+                        })));
+    }
+
+    /** The seed's sets (even heads, odd heads) and each single head. */
+    static Map<String, Set<Integer>> headSets(int heads) {
+        Map<String, Set<Integer>> sets = new LinkedHashMap<>();
+        sets.put("even heads", IntStream.range(0, heads).filter(h -> h % 2 == 0).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+        sets.put("odd heads", IntStream.range(0, heads).filter(h -> h % 2 == 1).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+        for (int h = 0; h < Math.min(heads, 3); h++) sets.put("head", Set.of(h));
+        return sets;
+    }
+
+    interface EditedCheck {
+        void check(GptNeoxForward edited) throws Throwable;
+    }
+
+    private static void withEdited(GateSession s, ForwardRuntime rt, Permutation p, EditedCheck body) throws Throwable {
+        Checkpoint edited = s.applyEdit(p);
+        try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+            body.check(view);
+        }
+    }
+
+    /** Tables and the patching heatmap for one representative permutation, the reversal. */
+    @Override
+    public void collectPlots(GateSession s) {
+        if (setup == null) return;
+        ForwardRuntime rt = s.forward();
+        Permutation p = NumericStage.reversal(s.heads());
+        try (GptNeoxForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
+            DecimalProbe.Result d = DecimalProbe.run(rt.original(), edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, tolerance);
+            List<List<String>> rows = new ArrayList<>();
+            for (DecimalProbe.PromptResult r : d.prompts()) {
+                rows.add(List.of(oneLine(r.prompt()), "original", f(r.logProbFirstOriginal()), f(r.logProbSecondOriginal()),
+                        f(r.logitDiffOriginal()), oneLine(r.generationOriginal())));
+                rows.add(List.of("", "edited", f(r.logProbFirstEdited()), f(r.logProbSecondEdited()), f(r.logitDiffEdited()),
+                        oneLine(r.generationEdited()) + (r.divergenceStep() < 0 ? "" : r.nearTie() ? "  [near-tie]" : "  [DIVERGES]")));
+            }
+            s.addProbeTable(new Table("Decimal probe, π = " + p.toCycleString() + " (differential: edited vs original)",
+                    List.of("prompt", "model", "log p(\" 9.8\")", "log p(\" 9.11\")", "logit diff", "greedy continuation"), rows));
+
+            HeadPatching.Result a = HeadPatching.run(rt.original(), setup, s.layer());
+            HeadPatching.Result b = HeadPatching.run(edited, setup, s.layer());
+            int heads = s.heads();
+            String[] rowLabels = new String[heads];
+            double[][] orig = new double[heads][];
+            double[][] edit = new double[heads][];
+            Permutation inv = p.inverse();
+            for (int h = 0; h < heads; h++) {
+                rowLabels[h] = "head " + h;
+                orig[h] = new double[] {a.patchEffect()[h], a.ablationDelta()[h]};
+                int at = inv.apply(h); // original head h sits at new index π⁻¹(h)
+                edit[h] = new double[] {b.patchEffect()[at], b.ablationDelta()[at]};
+            }
+            s.addHeatmap(new Heatmap("Per-head patching at z, layer " + s.layer() + "; edited rows show original head h measured at its new index π⁻¹(h)",
+                    rowLabels, new String[] {"normalised patching effect", "ablation ΔLD"}, orig, edit));
+
+            var slices = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), s.layer(), tolerance);
+            List<List<String>> sliceRows = new ArrayList<>();
+            for (int k = 0; k < slices.sliceMaxDifference().length; k++) {
+                sliceRows.add(List.of("channels " + k * (s.original().config().hiddenSize() / heads) + "..", f(slices.sliceMaxDifference()[k])));
+            }
+            sliceRows.add(List.of("why", SlicePatchingDiagnostic.EXPLANATION));
+            s.addProbeTable(new Table("Post-dense slices (the seed's \"heads\"): max |edited − original|, π = " + p.toCycleString(),
+                    List.of("slice", "max difference"), sliceRows));
+        } catch (RuntimeException | AssertionError e) {
+            s.addProbeTable(new Table("Probe plots unavailable", List.of("reason"), List.of(List.of(GateProperty.message(e)))));
+        }
+    }
+
+    static String oneLine(String text) {
+        return text.replace("\n", "\\n");
+    }
+
+    static String f(double x) {
+        return String.format("%.4f", x);
+    }
+}
