@@ -15,9 +15,12 @@ import java.util.Optional;
  * <p>Blocks are GPT-NeoX's: QKV weight rows {@code [heads, 3, hd, hidden]} and bias {@code [heads, 3, hd]},
  * indexed (head, component) with component 0=q, 1=k, 2=v; {@code dense.weight} columns {@code [hidden, heads, hd]}.
  * A source is encoded as {@code head*3 + component} for QKV and {@code head} for dense; -1 means the
- * edited block equals no block of the original.
+ * edited block equals no block of the original. When several original blocks are bit-identical (all-zero
+ * biases, as in Pythia's step0 checkpoints), the source is the lowest of them; the {@code *Class} arrays map
+ * every original block to that lowest identical block, so {@link #consistentWith} accepts any of them.
  */
-public record HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSource, int[] qkvBiasSource, int[] denseSource) {
+public record HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSource, int[] qkvBiasSource, int[] denseSource,
+                                      int[] qkvWeightClass, int[] qkvBiasClass, int[] denseClass) {
 
     public static final String[] COMPONENTS = {"q", "k", "v"};
 
@@ -25,29 +28,50 @@ public record HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSourc
         qkvWeightSource = qkvWeightSource.clone();
         qkvBiasSource = qkvBiasSource.clone();
         denseSource = denseSource.clone();
+        qkvWeightClass = qkvWeightClass.clone();
+        qkvBiasClass = qkvBiasClass.clone();
+        denseClass = denseClass.clone();
+    }
+
+    /** Without duplicate-block information: every original block is its own class. */
+    public HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSource, int[] qkvBiasSource, int[] denseSource) {
+        this(layer, heads, qkvWeightSource, qkvBiasSource, denseSource, identity(3 * heads), identity(3 * heads), identity(heads));
+    }
+
+    private static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = i;
+        return out;
     }
 
     public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer) {
         GptNeoxConfig c = original.config();
         int heads = c.numAttentionHeads();
-        int[] w = matchRowBlocks(original.tensor(GptNeoxNames.qkvWeight(layer)), edited.tensor(GptNeoxNames.qkvWeight(layer)), 3 * heads);
-        int[] b = matchRowBlocks(original.tensor(GptNeoxNames.qkvBias(layer)), edited.tensor(GptNeoxNames.qkvBias(layer)), 3 * heads);
-        int[] d = matchColumnBlocks(original.tensor(GptNeoxNames.denseWeight(layer)), edited.tensor(GptNeoxNames.denseWeight(layer)), heads);
-        return new HeadBlockCorrespondence(layer, heads, w, b, d);
+        Tensor ow = original.tensor(GptNeoxNames.qkvWeight(layer)), ob = original.tensor(GptNeoxNames.qkvBias(layer));
+        Tensor od = original.tensor(GptNeoxNames.denseWeight(layer));
+        int[] w = matchRowBlocks(ow, edited.tensor(GptNeoxNames.qkvWeight(layer)), 3 * heads);
+        int[] b = matchRowBlocks(ob, edited.tensor(GptNeoxNames.qkvBias(layer)), 3 * heads);
+        int[] d = matchColumnBlocks(od, edited.tensor(GptNeoxNames.denseWeight(layer)), heads);
+        return new HeadBlockCorrespondence(layer, heads, w, b, d,
+                matchRowBlocks(ow, ow, 3 * heads), matchRowBlocks(ob, ob, 3 * heads), matchColumnBlocks(od, od, heads));
     }
 
     @Override public int[] qkvWeightSource() { return qkvWeightSource.clone(); }
     @Override public int[] qkvBiasSource() { return qkvBiasSource.clone(); }
     @Override public int[] denseSource() { return denseSource.clone(); }
+    @Override public int[] qkvWeightClass() { return qkvWeightClass.clone(); }
+    @Override public int[] qkvBiasClass() { return qkvBiasClass.clone(); }
+    @Override public int[] denseClass() { return denseClass.clone(); }
 
     /** True when q, k, v, bias and dense of every new head i all come from one old head π(i). */
     public boolean consistentWith(Permutation perm) {
         for (int i = 0; i < heads; i++) {
             for (int comp = 0; comp < 3; comp++) {
                 int expected = perm.apply(i) * 3 + comp;
-                if (qkvWeightSource[i * 3 + comp] != expected || qkvBiasSource[i * 3 + comp] != expected) return false;
+                if (qkvWeightSource[i * 3 + comp] != qkvWeightClass[expected]
+                        || qkvBiasSource[i * 3 + comp] != qkvBiasClass[expected]) return false;
             }
-            if (denseSource[i] != perm.apply(i)) return false;
+            if (denseSource[i] != denseClass[perm.apply(i)]) return false;
         }
         return true;
     }

@@ -29,6 +29,11 @@ public final class SpectraBenchmark {
             }
             System.out.printf("Spectra.of %dx%d F16: best of 3 %.0f ms; sigma_max %.6f sigma_min %.6f cond %.3f%n",
                     m, n, best / 1e6, s.max(), s.min(), s.conditionNumber());
+            DMatrixRMaj w = new DMatrixRMaj(Math.min(m, n), Math.max(m, n));
+            for (int i = 0; i < w.data.length; i++) w.data[i] = v[i];
+            long c0 = System.nanoTime();
+            Spectra.canonicalOrder(w);
+            System.out.printf("  of which canonical row/column order: %.0f ms%n", (System.nanoTime() - c0) / 1e6);
             if (args.length > 0 && args[0].equals("--svd")) {
                 DMatrixRMaj a = new DMatrixRMaj(m, n);
                 for (int i = 0; i < a.data.length; i++) a.data[i] = t.getDouble(i);

@@ -119,11 +119,38 @@ class SpectraTest {
             double ratio = a.conditionNumber();
             assertThat(Math.abs(a.conditionNumber() - b.conditionNumber()) / a.conditionNumber()).isLessThan(2e-13 * ratio * ratio);
             assertThat(Spectra.sameSpectrum(a, b, 1e-12)).isTrue();
+            assertThat(b).as("canonical order makes them bit-identical").isEqualTo(a);
         }
         // a different matrix is told apart
         Spectrum qkv = Spectra.of(original.tensor(GptNeoxNames.qkvWeight(1)));
         Spectrum other = Spectra.of(original.tensor(GptNeoxNames.qkvWeight(0)));
         assertThat(Spectra.sameSpectrum(qkv, other, 1e-6)).isFalse();
+    }
+
+    @Test
+    void anyRowAndColumnPermutationGivesBitIdenticalValues() {
+        SplittableRandom rng = new SplittableRandom(77);
+        int m = 37, n = 53;
+        double[] a = new double[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = rng.nextGaussian();
+        a[5] = 1e-3; // make it ill-conditioned-ish in one direction
+        int[] rp = PermutationShuffle.shuffle(m, rng), cp = PermutationShuffle.shuffle(n, rng);
+        double[] b = new double[m * n];
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) b[i * n + j] = a[rp[i] * n + cp[j]];
+        assertThat(Spectra.of(b, m, n)).isEqualTo(Spectra.of(a, m, n));
+        assertThat(Spectra.of(transpose(b, m, n), n, m)).isEqualTo(Spectra.of(a, m, n));
+    }
+
+    static final class PermutationShuffle {
+        static int[] shuffle(int n, SplittableRandom rng) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) p[i] = i;
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = p[i]; p[i] = p[j]; p[j] = t;
+            }
+            return p;
+        }
     }
 
     @Test

@@ -86,6 +86,24 @@ class StructureTest {
         assertThat(half.denseSource()).containsExactly(0, 1, 2, 3, 4, 5);
     }
 
+    /** Pythia's step0 checkpoints have all-zero biases: identical blocks must not make a correct edit look wrong. */
+    @Test
+    void identicalOriginalBlocksDoNotFailACorrectEdit() {
+        Tensor bias = original.tensor(GptNeoxNames.qkvBias(0));
+        Checkpoint zeroBias = original.withTensors(Map.of(bias.name(), Tensor.of(bias.name(), DType.F32, bias.shape(), new double[72])));
+        Permutation p = Permutation.parse("(0 1 2)(4 5)", 6);
+        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(zeroBias, 0, p);
+        HeadBlockCorrespondence hb = HeadBlockCorrespondence.compute(zeroBias, edited, 0);
+        assertThat(hb.qkvBiasSource()).containsOnly(0);
+        assertThat(hb.qkvBiasClass()).containsOnly(0);
+        assertThat(hb.consistentWith(p)).isTrue();
+        assertThat(hb.impliedPermutation()).contains(p);
+        assertThat(hb.consistentWith(Permutation.parse("(0 1)", 6))).isFalse(); // weights still tell them apart
+        // the 5-argument constructor keeps the strict meaning
+        HeadBlockCorrespondence strict = new HeadBlockCorrespondence(0, 6, hb.qkvWeightSource(), hb.qkvBiasSource(), hb.denseSource());
+        assertThat(strict.consistentWith(p)).isFalse();
+    }
+
     @Test
     void bitExactComparisonNamesEveryKindOfDifference() {
         Map<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();

@@ -109,6 +109,20 @@ class EditgateCliTest {
     }
 
     @Test
+    void zeroBiasesLikePythiaStep0DoNotFailACorrectPermutation() {
+        Checkpoint original = Checkpoint.load(model);
+        Tensor bias = original.tensor(GptNeoxNames.qkvBias(1));
+        Path step0 = dir.resolve("step0");
+        CheckpointWriter.write(original.withTensors(Map.of(bias.name(),
+                Tensor.of(bias.name(), DType.F16, bias.shape(), new double[(int) bias.numel()]))), step0, model, Map.of());
+        Path out = dir.resolve("step0-permuted");
+        assertThat(run("permute", "--model", step0.toString(), "--layer", "1", "--perm", "(0 1)", "--out", out.toString()).exit()).isZero();
+        Run d = run("diff", "--original", step0.toString(), "--edited", out.toString(), "--layer", "1", "--perm", "(0 1)");
+        assertThat(d.exit()).as(d.out()).isZero();
+        assertThat(d.out()).contains("consistent with --perm (0 1): yes");
+    }
+
+    @Test
     void badInputExitsTwoWithAMessageNamingTheFlag() {
         Path out = dir.resolve("o");
         Run layer = run("permute", "--model", model.toString(), "--layer", "5", "--perm", "(0 1)", "--out", out.toString());
