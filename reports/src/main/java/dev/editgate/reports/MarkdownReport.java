@@ -46,7 +46,8 @@ public final class MarkdownReport {
         for (StageReport s : stages) {
             md.append("| **").append(cell(s.name())).append("** | ").append(stageStatus(s.status())).append(" | ");
             if (s.status() == StageReport.Status.SKIPPED || s.properties().isEmpty()) {
-                md.append(cell(Format.orDash(s.reason()))).append(" | | | ").append(Format.duration(s.elapsed())).append(" | |\n");
+                md.append(cell(Format.orDash(s.reason()))).append(" | | | ")
+                  .append(s.status() == StageReport.Status.SKIPPED ? "" : Format.duration(s.elapsed())).append(" | |\n");
                 continue;
             }
             md.append(s.properties().size()).append(" properties | | ")
