@@ -140,7 +140,9 @@ final class PlotSvg {
                 .append(width).append('"');
         if (dash != null) s.append(" stroke-dasharray=\"").append(dash).append('"');
         s.append(" points=\"");
-        for (int i = 0; i < v.length; i++) {
+        int stride = Math.max(1, v.length / 1000); // a long spectrum needs no more points than the plot has pixels
+        for (int k = 0; k < v.length; k += stride) {
+            int i = k + stride >= v.length ? v.length - 1 : k; // always end on the smallest value
             if (!(v[i] > 0) || !Double.isFinite(v[i])) continue;
             double x = f.x(n <= 1 ? 0 : (double) i / (n - 1));
             double y = f.y((Math.log10(v[i]) - lo) / (hi - lo));
