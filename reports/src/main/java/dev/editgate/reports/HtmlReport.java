@@ -69,7 +69,7 @@ public final class HtmlReport {
             h.append("<li class=\"").append(cls).append("\"><a href=\"#stage-").append(anchor(s.name())).append("\"><span class=\"name\">")
              .append(Html.esc(s.name())).append("</span><span class=\"st\">").append(statusWord(s.status())).append("</span><span class=\"t\">");
             if (s.status() == StageReport.Status.SKIPPED) h.append("not run");
-            else h.append(s.properties().size()).append(" properties · ").append(Html.esc(Format.duration(s.elapsed())));
+            else h.append(s.properties().size()).append(s.properties().size() == 1 ? " property · " : " properties · ").append(Html.esc(Format.duration(s.elapsed())));
             h.append("</span></a></li>");
         }
         h.append("</ol></section>\n");

@@ -50,7 +50,7 @@ public final class MarkdownReport {
                   .append(s.status() == StageReport.Status.SKIPPED ? "" : Format.duration(s.elapsed())).append(" | |\n");
                 continue;
             }
-            md.append(s.properties().size()).append(" properties | | ")
+            md.append(s.properties().size()).append(s.properties().size() == 1 ? " property | | " : " properties | | ")
               .append(s.properties().stream().mapToLong(PropertyReport::tries).sum()).append(" | ")
               .append(Format.duration(s.elapsed())).append(" | |\n");
             for (PropertyReport p : s.properties()) {
