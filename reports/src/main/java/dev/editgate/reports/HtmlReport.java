@@ -69,7 +69,7 @@ public final class HtmlReport {
             h.append("<li class=\"").append(cls).append("\"><a href=\"#stage-").append(anchor(s.name())).append("\"><span class=\"name\">")
              .append(Html.esc(s.name())).append("</span><span class=\"st\">").append(statusWord(s.status())).append("</span><span class=\"t\">");
             if (s.status() == StageReport.Status.SKIPPED) h.append("not run");
-            else h.append(s.properties().size()).append(" properties · ").append(Html.esc(Format.duration(s.elapsed())));
+            else h.append(s.properties().size()).append(s.properties().size() == 1 ? " property · " : " properties · ").append(Html.esc(Format.duration(s.elapsed())));
             h.append("</span></a></li>");
         }
         h.append("</ol></section>\n");
@@ -112,14 +112,18 @@ public final class HtmlReport {
     private static void stage(StringBuilder h, StageReport s) {
         String cls = s.status().name().toLowerCase(java.util.Locale.ROOT);
         h.append("<section class=\"stage ").append(cls).append("\" id=\"stage-").append(anchor(s.name())).append("\"><h2>")
-         .append("<span class=\"badge ").append(cls).append("\">").append(statusWord(s.status())).append("</span> ")
-         .append(Html.esc(s.name())).append(" <span class=\"muted\">").append(Html.esc(Format.duration(s.elapsed()))).append("</span></h2>");
+         .append("<span class=\"badge ").append(cls).append("\">").append(statusWord(s.status())).append("</span> <span class=\"sname\">")
+         .append(Html.esc(s.name())).append("</span>");
+        if (s.status() != StageReport.Status.SKIPPED) {
+            h.append(" <span class=\"muted\">").append(Html.esc(Format.duration(s.elapsed()))).append("</span>");
+        }
+        h.append("</h2>");
         if (s.reason() != null && !s.reason().isBlank()) {
-            h.append("<p class=\"reason\">").append(s.status() == StageReport.Status.SKIPPED ? "Skipped: " : "")
-             .append(Html.esc(s.reason())).append("</p>");
+            h.append("<p class=\"reason\">").append(Html.esc(s.reason())).append("</p>");
         }
         if (!s.properties().isEmpty()) {
-            h.append("<table class=\"props\"><thead><tr><th>Property</th><th>Result</th><th class=\"num\">Tries</th>")
+            h.append("<table class=\"props\"><colgroup><col/><col class=\"c-res\"/><col class=\"c-num\"/><col class=\"c-num\"/>")
+             .append("<col class=\"c-seed\"/></colgroup><thead><tr><th>Property</th><th>Result</th><th class=\"num\">Tries</th>")
              .append("<th class=\"num\">Time</th><th class=\"num\">Seed</th></tr></thead><tbody>");
             for (PropertyReport p : s.properties()) {
                 boolean ok = p.status() == PropertyReport.Status.PASSED;
@@ -169,7 +173,7 @@ public final class HtmlReport {
         }
         if (!p.headNorms().isEmpty()) {
             h.append("<h3>Per-head block norms, original vs edited</h3><p class=\"muted\">Edited block i should equal original block π(i): "
-                    + "the same bars, reordered.</p>");
+                    + "the same bars, reordered. Block labels in red mark blocks whose norm changed.</p>");
             for (HeadNorms n : p.headNorms()) h.append("<figure>").append(PlotSvg.headNorms(n)).append("</figure>");
         }
         if (!p.spectra().isEmpty()) {
@@ -188,7 +192,7 @@ public final class HtmlReport {
         h.append("</tr></thead><tbody>");
         for (List<String> row : t.rows()) {
             h.append("<tr>");
-            for (String c : row) h.append("<td>").append(Html.esc(c)).append("</td>");
+            for (String c : row) h.append("<td>").append(Html.esc(c).replace("\n", "<span class=\"nl\">⏎</span>\n")).append("</td>");
             h.append("</tr>");
         }
         h.append("</tbody></table>");
@@ -266,7 +270,8 @@ public final class HtmlReport {
             li.passed .st{color:var(--pass)} li.failed .st{color:var(--fail);font-weight:700} li.skipped .st{color:var(--skip)}
             .badge{display:inline-block;font-size:12px;font-weight:700;color:#fff;border-radius:4px;padding:2px 8px;vertical-align:middle;text-transform:uppercase}
             .badge.passed{background:var(--pass)} .badge.failed{background:var(--fail)} .badge.skipped{background:var(--skip)}
-            .stage h2{text-transform:capitalize}
+            .stage .sname{text-transform:capitalize}
+            .stage.skipped{padding:8px 20px;margin:8px 0} .stage.skipped h2{font-size:16px;margin:0;display:inline} .stage.skipped .reason{display:inline;margin-left:10px}
             .stage.skipped{background:#fafafa}
             .reason{color:var(--muted);font-style:italic;margin:4px 0}
             .failure{border:2px solid var(--fail)}
@@ -284,9 +289,11 @@ public final class HtmlReport {
             details.stats table{width:auto;font-size:12px}
             table.kv th{width:180px;color:var(--muted);font-weight:600}
             table.kv td{white-space:pre-wrap;word-break:break-all}
-            table.kv.narrow{width:auto;min-width:420px}
+            table.kv.narrow{width:auto;min-width:520px} table.kv.narrow th{width:300px;white-space:nowrap} span.nl{color:#aaa}
+            table.props{table-layout:fixed} col.c-res{width:150px} col.c-num{width:90px} col.c-seed{width:170px}
             figure{margin:10px 0;overflow-x:auto}
-            svg{max-width:100%;height:auto}
+            svg{max-width:100%;height:auto} svg.plot{width:100%} svg.plot.heatmap{width:auto}
+            table.probe td{white-space:pre-wrap;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
             footer{color:var(--muted);font-size:12px;text-align:center;margin-top:18px}
             """;
 }

@@ -46,10 +46,11 @@ public final class MarkdownReport {
         for (StageReport s : stages) {
             md.append("| **").append(cell(s.name())).append("** | ").append(stageStatus(s.status())).append(" | ");
             if (s.status() == StageReport.Status.SKIPPED || s.properties().isEmpty()) {
-                md.append(cell(Format.orDash(s.reason()))).append(" | | | ").append(Format.duration(s.elapsed())).append(" | |\n");
+                md.append(cell(Format.orDash(s.reason()))).append(" | | | ")
+                  .append(s.status() == StageReport.Status.SKIPPED ? "" : Format.duration(s.elapsed())).append(" | |\n");
                 continue;
             }
-            md.append(s.properties().size()).append(" properties | | ")
+            md.append(s.properties().size()).append(s.properties().size() == 1 ? " property | | " : " properties | | ")
               .append(s.properties().stream().mapToLong(PropertyReport::tries).sum()).append(" | ")
               .append(Format.duration(s.elapsed())).append(" | |\n");
             for (PropertyReport p : s.properties()) {

@@ -9,7 +9,7 @@ final class PermutationDiagram {
     private static final int BOX = 34;
     private static final int GAP = 10;
     private static final int MARGIN_X = 86;
-    private static final int TOP_Y = 26;
+    private static final int TOP_Y = 30;
     private static final int BOTTOM_Y = 126;
 
     private PermutationDiagram() {}
@@ -26,7 +26,8 @@ final class PermutationDiagram {
          .append("<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#c0392b\"/></marker>")
          .append("<marker id=\"").append(id).append("-ahg\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\">")
          .append("<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b5b5b5\"/></marker></defs>");
-        s.append(label(8, TOP_Y + BOX / 2 + 4, "old head")).append(label(8, BOTTOM_Y + BOX / 2 + 4, "new head"));
+        s.append(label(8, 14, "arrow: old head π(i) → new head i; moved heads in red"))
+         .append(label(8, TOP_Y + BOX / 2 + 4, "old head")).append(label(8, BOTTOM_Y + BOX / 2 + 4, "new head"));
         // fixed arrows first so highlighted ones draw on top
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < n; i++) {

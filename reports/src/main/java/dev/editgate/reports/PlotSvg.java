@@ -18,10 +18,10 @@ final class PlotSvg {
     static final String TOLERANCE = "#c0392b";
 
     private static final int W = 760;
-    private static final int H = 300;
+    private static final int H = 330;
     private static final int L = 70;   // left margin (y tick labels)
     private static final int R = 20;
-    private static final int T = 40;   // top margin (title + legend)
+    private static final int T = 56;   // top margin (title, legend row)
     private static final int B = 50;   // bottom margin (x ticks + axis label)
 
     private PlotSvg() {}
@@ -41,7 +41,7 @@ final class PlotSvg {
         if (e.tolerance() > 0) { lo = Math.min(lo, Math.log10(e.tolerance())); hi = Math.max(hi, Math.log10(e.tolerance())); }
         lo = Math.floor(lo);
         hi = Math.max(Math.ceil(hi), lo + 1);
-        int bins = 40;
+        int bins = 30;
         int[] hb = histogram(base, lo, hi, bins);
         int[] he = histogram(edit, lo, hi, bins);
         double maxFrac = 0;
@@ -66,7 +66,8 @@ final class PlotSvg {
             for (int i = 0; i < bins; i++) {
                 if (h[i] == 0) continue;
                 double y = f.y(frac(h[i], n) / maxFrac);
-                s.append(rect(L + i * bw + 0.5, y, bw - 1, T + f.ph - y, isBase ? ORIGINAL : EDITED, 0.55));
+                double x = L + i * bw + (isBase ? 1 : bw / 2);
+                s.append(rect(x, y, bw / 2 - 1, T + f.ph - y, isBase ? ORIGINAL : EDITED, 0.9));
             }
         }
         if (e.tolerance() > 0) {
@@ -76,7 +77,8 @@ final class PlotSvg {
              .append("\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>");
             s.append(text(x - 4, T + 14, "tolerance " + Format.number(e.tolerance()), 11, "end", TOLERANCE));
         }
-        f.legend(s, new String[] {"baseline (dtype vs fp64), n=" + base.length, "edited vs fp64, n=" + edit.length, "tolerance"},
+        f.legend(s, new String[] {"baseline: unedited " + Format.text(e.mode()) + " vs fp64 (n=" + base.length + ")",
+                        "edited vs fp64 (n=" + edit.length + ")", "tolerance"},
                 new String[] {ORIGINAL, EDITED, TOLERANCE});
         return f.close(s);
     }
@@ -121,15 +123,15 @@ final class PlotSvg {
         for (double[] a : new double[][] {o, e}) for (double v : a) { lo = Math.min(lo, Math.log10(v)); hi = Math.max(hi, Math.log10(v)); }
         lo = Math.floor(lo);
         hi = Math.max(Math.ceil(hi), lo + 1);
-        Frame f = new Frame("Singular values: " + sp.tensor() + "  (cond " + Format.number(sp.conditionOriginal())
-                + " → " + Format.number(sp.conditionEdited()) + ")", "index", "σ (log scale)");
+        Frame f = new Frame("Singular values: " + sp.tensor(), "index (descending σ)", "σ (log scale)");
         StringBuilder s = f.open();
         for (int d = (int) lo; d <= (int) hi; d++) f.hTick(s, f.y((d - lo) / (hi - lo)), "1e" + d);
         int step = niceStep(n);
         for (int i = 0; i < n; i += step) f.vTick(s, f.x(n <= 1 ? 0 : (double) i / (n - 1)), Integer.toString(i));
-        s.append(polyline(f, sp.original(), n, lo, hi, ORIGINAL, 2.5, null));
-        s.append(polyline(f, sp.edited(), n, lo, hi, EDITED, 1.6, "5 4"));
-        f.legend(s, new String[] {"original", "edited"}, new String[] {ORIGINAL, EDITED});
+        s.append(polyline(f, sp.original(), n, lo, hi, ORIGINAL, 5, null).replace("<polyline", "<polyline stroke-opacity=\"0.45\""));
+        s.append(polyline(f, sp.edited(), n, lo, hi, EDITED, 1.8, "6 4"));
+        f.legend(s, new String[] {"original (cond " + Format.number(sp.conditionOriginal()) + ")",
+                "edited, dashed (cond " + Format.number(sp.conditionEdited()) + ")"}, new String[] {ORIGINAL, EDITED});
         return f.close(s);
     }
 
@@ -138,7 +140,9 @@ final class PlotSvg {
                 .append(width).append('"');
         if (dash != null) s.append(" stroke-dasharray=\"").append(dash).append('"');
         s.append(" points=\"");
-        for (int i = 0; i < v.length; i++) {
+        int stride = Math.max(1, v.length / 1000); // a long spectrum needs no more points than the plot has pixels
+        for (int k = 0; k < v.length; k += stride) {
+            int i = k + stride >= v.length ? v.length - 1 : k; // always end on the smallest value
             if (!(v[i] > 0) || !Double.isFinite(v[i])) continue;
             double x = f.x(n <= 1 ? 0 : (double) i / (n - 1));
             double y = f.y((Math.log10(v[i]) - lo) / (hi - lo));
@@ -159,19 +163,19 @@ final class PlotSvg {
             for (double[] r : m) for (double v : r) if (Double.isFinite(v)) max = Math.max(max, Math.abs(v));
         }
         if (max == 0) max = 1;
-        int cell = Math.max(10, Math.min(28, 330 / Math.max(rows, cols)));
+        int cell = Math.max(10, Math.min(36, 420 / Math.max(rows, cols)));
         int rowLabelW = 70;
         int colLabelH = 20;
         int gridW = cols * cell;
-        int width = rowLabelW + 2 * gridW + 40 + 20;
-        int height = 40 + colLabelH + rows * cell + 36;
-        StringBuilder s = svgOpen(width, height, h.title());
-        s.append(text(10, 20, h.title(), 14, "start", "#222").replace("<text", "<text font-weight=\"bold\""));
+        int width = Math.max(rowLabelW + 2 * gridW + 40 + 20, rowLabelW + 380);
+        int height = 24 + colLabelH + rows * cell + 44;
+        // the page puts the title above the figure; the SVG keeps it as its accessible <title> only
+        StringBuilder s = svgOpen(width, height, h.title()).replace(0, "<svg class=\"plot\"".length(), "<svg class=\"plot heatmap\"");
         for (int k = 0; k < 2; k++) {
             double[][] m = k == 0 ? h.original() : h.edited();
             int x0 = rowLabelW + k * (gridW + 40);
-            int y0 = 40 + colLabelH;
-            s.append(text(x0 + gridW / 2.0, 38, k == 0 ? "original" : "edited", 12, "middle", k == 0 ? ORIGINAL : EDITED));
+            int y0 = 24 + colLabelH;
+            s.append(text(x0 + gridW / 2.0, 20, k == 0 ? "original" : "edited", 12, "middle", k == 0 ? ORIGINAL : EDITED));
             for (int c = 0; c < cols && c < h.columnLabels().length; c++) {
                 s.append(text(x0 + c * cell + cell / 2.0, y0 - 4, h.columnLabels()[c], 9, "middle", "#555"));
             }
@@ -187,11 +191,12 @@ final class PlotSvg {
             }
         }
         int ly = height - 18;
-        s.append(text(rowLabelW, ly + 10, "scale: −" + Format.number(max), 10, "start", "#555"));
+        // colour scale: −max … 0 … +max
+        s.append(text(rowLabelW + 50, ly + 10, "−" + Format.number(max), 11, "end", "#555"));
         for (int i = 0; i <= 20; i++) {
-            s.append(rect(rowLabelW + 110 + i * 8, ly, 8, 12, diverging(i / 10.0 - 1), 1));
+            s.append(rect(rowLabelW + 56 + i * 9, ly, 9, 12, diverging(i / 10.0 - 1), 1));
         }
-        s.append(text(rowLabelW + 110 + 21 * 8 + 6, ly + 10, "+" + Format.number(max), 10, "start", "#555"));
+        s.append(text(rowLabelW + 56 + 21 * 9 + 6, ly + 10, "+" + Format.number(max), 11, "start", "#555"));
         return s.append("</svg>").toString();
     }
 
@@ -255,13 +260,12 @@ final class PlotSvg {
         }
 
         void legend(StringBuilder s, String[] names, String[] colours) {
-            double x = W - R;
-            // right-aligned, laid out from the right edge leftwards
-            for (int i = names.length - 1; i >= 0; i--) {
-                double w = names[i].length() * 6.2 + 22;
-                x -= w;
-                s.append(rect(x, 24, 12, 10, colours[i], 0.9));
-                s.append(text(x + 16, 33, names[i], 11, "start", "#333"));
+            // one row under the title, left-aligned with the plot area
+            double x = L;
+            for (int i = 0; i < names.length; i++) {
+                s.append(rect(x, 31, 14, 11, colours[i], 0.9));
+                s.append(text(x + 19, 41, names[i], 12, "start", "#333"));
+                x += names[i].length() * 6.8 + 40;
             }
         }
 

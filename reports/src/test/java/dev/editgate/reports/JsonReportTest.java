@@ -3,6 +3,7 @@ package dev.editgate.reports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.LogitErrors;
 import dev.editgate.reports.model.Plots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,20 @@ class JsonReportTest {
         GateReport back = JsonReport.fromJson(json);
         assertThat(back.plots()).isNull();
         assertThat(new Plots(null, null, null, null, null).spectra()).isEmpty();
+    }
+
+    @Test
+    void keepsNonFiniteNumbers() {
+        GateReport r = SampleReports.passing();
+        LogitErrors e = new LogitErrors("float16", 0.025, Double.NaN, Double.POSITIVE_INFINITY, 0, "", new double[] {Double.NaN, 1e-3},
+                new double[0]);
+        GateReport odd = new GateReport(r.schemaVersion(), r.started(), r.elapsed(), r.verdict(), r.run(), r.environment(), r.stages(),
+                new Plots(e, null, null, null, null), r.reproduceCommand());
+        LogitErrors back = JsonReport.fromJson(JsonReport.toJson(odd)).plots().logitErrors();
+        assertThat(back.baselineMaxError()).isNaN();
+        assertThat(back.editedMaxError()).isInfinite();
+        assertThat(back.baselineErrors()[0]).isNaN();
+        assertThat(HtmlReport.render(odd)).contains("NaN");
     }
 
     @Test
