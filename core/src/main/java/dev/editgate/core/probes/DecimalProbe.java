@@ -47,25 +47,37 @@ public final class DecimalProbe {
 
     public static Result run(GptNeoxForward original, GptNeoxForward edited, TextTokenizer tok, List<String> prompts,
                              double tolerance, int newTokens) {
-        List<PromptResult> out = new ArrayList<>();
+        return compare(measure(original, tok, prompts, newTokens), measure(edited, tok, prompts, newTokens), tok, tolerance);
+    }
+
+    /** One model's numbers on one prompt (measure the original once, then compare each edited model to it). */
+    public record Measurement(String prompt, double logProbFirst, double logProbSecond, double logitDiff, GreedyResult generation) {}
+
+    public static List<Measurement> measure(GptNeoxForward model, TextTokenizer tok, List<String> prompts, int newTokens) {
         int[] first = tok.encode(FIRST);
         int[] second = tok.encode(SECOND);
+        List<Measurement> out = new ArrayList<>();
         for (String prompt : prompts) {
             int[] ids = tok.encode(prompt);
-            double lp1o = continuationLogProb(original, ids, first);
-            double lp1e = continuationLogProb(edited, ids, first);
-            double lp2o = continuationLogProb(original, ids, second);
-            double lp2e = continuationLogProb(edited, ids, second);
-            double ldo = logitDifference(original, ids, first, second);
-            double lde = logitDifference(edited, ids, first, second);
-            int steps = Math.min(newTokens, original.config().maxPositionEmbeddings() - ids.length);
-            GreedyResult go = Generation.greedy(original, ids, steps);
-            GreedyResult ge = Generation.greedy(edited, ids, steps);
-            int diverge = firstDifference(go.generated(), ge.generated());
-            boolean nearTie = diverge >= 0 && go.margins()[diverge] < tolerance;
-            double maxDiff = Math.max(Math.max(Math.abs(lp1o - lp1e), Math.abs(lp2o - lp2e)), Math.abs(ldo - lde));
+            int steps = Math.min(newTokens, model.config().maxPositionEmbeddings() - ids.length);
+            out.add(new Measurement(prompt, continuationLogProb(model, ids, first), continuationLogProb(model, ids, second),
+                    logitDifference(model, ids, first, second), Generation.greedy(model, ids, steps)));
+        }
+        return out;
+    }
+
+    public static Result compare(List<Measurement> original, List<Measurement> edited, TextTokenizer tok, double tolerance) {
+        List<PromptResult> out = new ArrayList<>();
+        for (int i = 0; i < original.size(); i++) {
+            Measurement o = original.get(i);
+            Measurement e = edited.get(i);
+            int diverge = firstDifference(o.generation().generated(), e.generation().generated());
+            boolean nearTie = diverge >= 0 && o.generation().margins()[diverge] < tolerance;
+            double maxDiff = Math.max(Math.max(Math.abs(o.logProbFirst() - e.logProbFirst()), Math.abs(o.logProbSecond() - e.logProbSecond())),
+                    Math.abs(o.logitDiff() - e.logitDiff()));
             boolean passed = maxDiff <= tolerance && (diverge < 0 || nearTie);
-            out.add(new PromptResult(prompt, lp1o, lp1e, lp2o, lp2e, ldo, lde, tok.decode(go.generated()), tok.decode(ge.generated()),
+            out.add(new PromptResult(o.prompt(), o.logProbFirst(), e.logProbFirst(), o.logProbSecond(), e.logProbSecond(),
+                    o.logitDiff(), e.logitDiff(), tok.decode(o.generation().generated()), tok.decode(e.generation().generated()),
                     diverge, nearTie, maxDiff, passed));
         }
         return new Result(out, tolerance);

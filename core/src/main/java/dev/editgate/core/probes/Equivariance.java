@@ -32,25 +32,34 @@ public final class Equivariance {
         return out;
     }
 
+    /** What ablating and patching a head set does in one model: last-position logits with the set zeroed, and the patched LD. */
+    public record Effect(double[] ablatedLastLogits, double patchedLd) {}
+
+    public static Effect effect(GptNeoxForward model, int layer, Set<Integer> heads, PatchingSetup setup) {
+        int last = setup.clean()[0].length - 1;
+        Logits ablated = model.logitsWithZ(setup.clean(), layer, ZIntervention.zeroHeads(toArray(heads)));
+        var clean = model.trace(setup.clean(), layer);
+        double ld = setup.logitDifference(model.logitsWithZ(setup.corrupt(), layer, ZIntervention.patchHeads(clean, toArray(heads))));
+        return new Effect(ablated.row(0, last), ld);
+    }
+
     public static Result check(GptNeoxForward original, GptNeoxForward edited, Permutation perm, int layer, Set<Integer> set,
                                PatchingSetup setup, double tolerance) {
-        Set<Integer> mappedSet = mapped(set, perm);
-        Logits base = original.logits(setup.clean());
-        Logits a = original.logitsWithZ(setup.clean(), layer, ZIntervention.zeroHeads(toArray(set)));
-        Logits b = edited.logitsWithZ(setup.clean(), layer, ZIntervention.zeroHeads(toArray(mappedSet)));
         int last = setup.clean()[0].length - 1;
+        double[] base = original.logits(setup.clean()).row(0, last);
+        return compare(set, perm, base, effect(original, layer, set, setup), effect(edited, layer, mapped(set, perm), setup), tolerance);
+    }
+
+    /** Compares the original's effect of S with the edited model's effect of π⁻¹(S); {@code base} is the original's unablated last row. */
+    public static Result compare(Set<Integer> set, Permutation perm, double[] base, Effect original, Effect edited, double tolerance) {
         double diff = 0;
         double effect = 0;
-        for (int v = 0; v < a.vocab(); v++) {
-            diff = Math.max(diff, Math.abs(a.get(0, last, v) - b.get(0, last, v)));
-            effect = Math.max(effect, Math.abs(a.get(0, last, v) - base.get(0, last, v)));
+        for (int v = 0; v < base.length; v++) {
+            diff = Math.max(diff, Math.abs(original.ablatedLastLogits()[v] - edited.ablatedLastLogits()[v]));
+            effect = Math.max(effect, Math.abs(original.ablatedLastLogits()[v] - base[v]));
         }
-        var cleanA = original.trace(setup.clean(), layer);
-        var cleanB = edited.trace(setup.clean(), layer);
-        double ldA = setup.logitDifference(original.logitsWithZ(setup.corrupt(), layer, ZIntervention.patchHeads(cleanA, toArray(set))));
-        double ldB = setup.logitDifference(edited.logitsWithZ(setup.corrupt(), layer, ZIntervention.patchHeads(cleanB, toArray(mappedSet))));
-        double patchDiff = Math.abs(ldA - ldB);
-        return new Result(set, mappedSet, diff, patchDiff, effect, diff <= tolerance && patchDiff <= tolerance);
+        double patchDiff = Math.abs(original.patchedLd() - edited.patchedLd());
+        return new Result(set, mapped(set, perm), diff, patchDiff, effect, diff <= tolerance && patchDiff <= tolerance);
     }
 
     static int[] toArray(Set<Integer> s) {

@@ -34,6 +34,9 @@ public final class BehaviouralStage implements Stage {
 
     private PatchingSetup setup;
     private double tolerance;
+    private List<DecimalProbe.Measurement> originalDecimal;
+    private final Map<String, Equivariance.Effect> originalEffects = new LinkedHashMap<>();
+    private double[] originalLastRow;
 
     @Override
     public String name() { return "behavioural"; }
@@ -47,13 +50,20 @@ public final class BehaviouralStage implements Stage {
         tolerance = 2 * s.functionalTolerance();
         setup = PatchingSetup.of(rt.original(), rt.tokenizer());
         int layer = s.layer();
+        // the original's side of every differential probe, measured once
+        originalDecimal = DecimalProbe.measure(rt.original(), rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS);
+        originalLastRow = rt.original().logits(setup.clean()).row(0, setup.clean()[0].length - 1);
+        for (var e : headSets(s.heads()).entrySet()) {
+            originalEffects.put(e.getKey(), Equivariance.effect(rt.original(), layer, e.getValue(), setup));
+        }
         var perms = Gens.permutations(s.heads());
         return List.of(
                 new GateProperty("decimal probe agrees with the original",
                         "log-probs of \" 9.8\"/\" 9.11\", their logit difference and 20-token greedy generations match (near-ties excepted)",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
-                            DecimalProbe.Result r = DecimalProbe.run(rt.original(), edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, tolerance);
+                            DecimalProbe.Result r = DecimalProbe.compare(originalDecimal,
+                                    DecimalProbe.measure(edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
                             for (DecimalProbe.PromptResult pr : r.prompts()) {
                                 if (!pr.passed()) {
                                     throw new AssertionError(String.format("prompt \"%s\": numbers differ by %.3g (tolerance %.3g); generation "
@@ -68,7 +78,8 @@ public final class BehaviouralStage implements Stage {
                         perms, Math.min(EQUIVARIANCE_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
                             for (var e : headSets(s.heads()).entrySet()) {
-                                Equivariance.Result r = Equivariance.check(rt.original(), edited, p, layer, e.getValue(), setup, tolerance);
+                                Equivariance.Result r = Equivariance.compare(e.getValue(), p, originalLastRow, originalEffects.get(e.getKey()),
+                                        Equivariance.effect(edited, layer, Equivariance.mapped(e.getValue(), p), setup), tolerance);
                                 if (!r.holds()) {
                                     throw new AssertionError(String.format("%s %s: ablating them in the original vs %s in the edited model differs by "
                                                     + "%.3g in the logits and %.3g in the patched logit difference (tolerance %.3g)",
@@ -93,7 +104,7 @@ public final class BehaviouralStage implements Stage {
         Map<String, Set<Integer>> sets = new LinkedHashMap<>();
         sets.put("even heads", IntStream.range(0, heads).filter(h -> h % 2 == 0).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
         sets.put("odd heads", IntStream.range(0, heads).filter(h -> h % 2 == 1).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
-        for (int h = 0; h < Math.min(heads, 3); h++) sets.put("head", Set.of(h));
+        for (int h = 0; h < Math.min(heads, 3); h++) sets.put("head " + h, Set.of(h));
         return sets;
     }
 
@@ -115,7 +126,8 @@ public final class BehaviouralStage implements Stage {
         ForwardRuntime rt = s.forward();
         Permutation p = NumericStage.reversal(s.heads());
         try (GptNeoxForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
-            DecimalProbe.Result d = DecimalProbe.run(rt.original(), edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, tolerance);
+            DecimalProbe.Result d = DecimalProbe.compare(originalDecimal,
+                    DecimalProbe.measure(edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
             List<List<String>> rows = new ArrayList<>();
             for (DecimalProbe.PromptResult r : d.prompts()) {
                 rows.add(List.of(oneLine(r.prompt()), "original", f(r.logProbFirstOriginal()), f(r.logProbSecondOriginal()),
