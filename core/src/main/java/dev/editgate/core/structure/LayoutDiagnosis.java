@@ -88,7 +88,7 @@ public final class LayoutDiagnosis {
             Tensor candidate = HeadLayouts.qkvBlockSize(original, heads, k, p);
             if (candidate != null && edited.bitEquals(candidate)) return new Found(Match.BLOCK_SIZE, k);
         }
-        for (int limit = 1; limit < heads; limit++) {
+        for (int limit = heads - 1; limit >= 1; limit--) { // the largest bound that explains it: the strongest claim
             if (edited.bitEquals(HeadLayouts.qkvHeadsBelow(original, heads, limit, p))) return new Found(Match.HEADS_BELOW, limit);
         }
         return new Found(blocksAllFromOriginal(original, edited, 3 * heads, false) ? Match.UNKNOWN : Match.VALUES_CHANGED, 0);
@@ -101,7 +101,7 @@ public final class LayoutDiagnosis {
         if (edited.bitEquals(HeadLayouts.denseRows(original, heads, p))) return new Found(Match.ROWS, 0);
         if (edited.bitEquals(HeadLayouts.denseRows(original, heads, p.inverse()))) return new Found(Match.ROWS_INVERSE, 0);
         if (edited.bitEquals(original)) return new Found(Match.UNCHANGED, 0);
-        for (int limit = 1; limit < heads; limit++) {
+        for (int limit = heads - 1; limit >= 1; limit--) {
             if (edited.bitEquals(HeadLayouts.denseHeadsBelow(original, heads, limit, p))) return new Found(Match.HEADS_BELOW, limit);
         }
         boolean fromOriginal = blocksAllFromOriginal(original, edited, heads, true) || blocksAllFromOriginal(original, edited, heads, false);

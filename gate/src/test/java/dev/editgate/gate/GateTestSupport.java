@@ -1,0 +1,46 @@
+package dev.editgate.gate;
+
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.config.GateKey;
+import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.PropertyReport;
+import dev.editgate.reports.model.StageReport;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/** Small helpers for tests that run the whole gate. */
+final class GateTestSupport {
+    private GateTestSupport() {}
+
+    static GateConfig config(Path report, long seed, int tries, Map<GateKey, String> extra) {
+        Map<GateKey, String> m = new EnumMap<>(GateKey.class);
+        m.put(GateKey.REPORT, report.toString());
+        m.put(GateKey.SEED, Long.toString(seed));
+        m.put(GateKey.TRIES, Integer.toString(tries));
+        m.putAll(extra);
+        return GateConfig.resolve(m, new Properties());
+    }
+
+    /** The first stage that did not pass. */
+    static Optional<StageReport> firstFailedStage(GateReport r) {
+        return r.stages().stream().filter(s -> s.status() == StageReport.Status.FAILED).findFirst();
+    }
+
+    /** Among a stage's failed properties, the one with the smallest counterexample (fewest moved heads). */
+    static PropertyReport smallestFailure(StageReport stage) {
+        return stage.properties().stream()
+                .filter(p -> p.status() == PropertyReport.Status.FAILED && p.counterexample() != null)
+                .min(Comparator.comparingInt((PropertyReport p) -> moved(p.counterexample().shrunk())))
+                .orElseThrow(() -> new AssertionError("stage " + stage.name() + " failed without a counterexample: " + stage.reason()));
+    }
+
+    static int moved(int[] image) {
+        int n = 0;
+        for (int i = 0; i < image.length; i++) if (image[i] != i) n++;
+        return n;
+    }
+}
