@@ -30,7 +30,7 @@ public final class ForwardRuntime implements AutoCloseable {
 
     ForwardRuntime(GateSession s) {
         ComputeDtype dtype = ComputeDtype.parse(s.config().dtype());
-        this.tokenizer = TextTokenizer.fromFolder(s.modelFolder());
+        this.tokenizer = s.config().tokenizer() != null ? TextTokenizer.fromFile(s.config().tokenizer()) : TextTokenizer.fromFolder(s.modelFolder());
         this.reference = GptNeoxForward.load(s.original(), ComputeDtype.FLOAT64, s.config().device());
         this.original = dtype == ComputeDtype.FLOAT64 ? reference : GptNeoxForward.load(s.original(), dtype, s.config().device());
         for (String prompt : s.prompts()) {

@@ -100,7 +100,7 @@ public final class GateSession implements AutoCloseable {
 
     /** The device the forward passes ran on, or the JVM when no stage needed them. */
     public synchronized String deviceName() {
-        return forward == null ? "jvm (no forward pass was needed)" : forward.original().deviceName();
+        return forward == null ? "jvm (no forward pass was needed)" : forward.original().deviceName().replace("()", "");
     }
 
     @Override

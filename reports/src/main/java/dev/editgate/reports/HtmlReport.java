@@ -172,8 +172,8 @@ public final class HtmlReport {
              .append("<figure>").append(PlotSvg.logitErrorHistogram(e)).append("</figure>");
         }
         if (!p.headNorms().isEmpty()) {
-            h.append("<h3>Per-head block norms, original vs edited</h3><p class=\"muted\">Edited block i should equal original block π(i): "
-                    + "the same bars, reordered. Block labels in red mark blocks whose norm changed.</p>");
+            h.append("<h3>Per-head block norms, original vs edited</h3><p class=\"muted\">Each pair shows edited head i next to the "
+                    + "original head it must carry, π(i): the two bars must be equal. A red label marks a pair that differs.</p>");
             for (HeadNorms n : p.headNorms()) h.append("<figure>").append(PlotSvg.headNorms(n)).append("</figure>");
         }
         if (!p.spectra().isEmpty()) {

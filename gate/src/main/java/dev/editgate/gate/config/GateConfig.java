@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * @param layer the layer to edit, or -1 for "the middle layer of the model"
  * @param seed the generator seed (a random one is drawn when none was given, so every run is reproducible)
+ * @param tokenizer a tokenizer.json overriding the model folder's, or null
  * @param prompts a prompt file, or null for the built-in prompt set
  */
 public record GateConfig(
@@ -30,6 +31,7 @@ public record GateConfig(
         String dtype,
         String device,
         String tolerance,
+        Path tokenizer,
         Path prompts,
         int tries,
         long seed,
@@ -116,6 +118,11 @@ public record GateConfig(
                 throw new IllegalArgumentException("--prompts " + prompts + ": no such file (expected a text file, one prompt per line)");
             }
         }
+        String tokenizerText = get.apply(GateKey.TOKENIZER);
+        Path tokenizer = tokenizerText.isBlank() ? null : Path.of(tokenizerText);
+        if (tokenizer != null && !Files.isRegularFile(tokenizer)) {
+            throw new IllegalArgumentException("--tokenizer " + tokenizerText + ": no such file (expected a Hugging Face tokenizer.json)");
+        }
         String seedText = get.apply(GateKey.SEED);
         long seed = seedText.isBlank() ? ThreadLocalRandom.current().nextLong() : parseLong(GateKey.SEED, seedText);
         return new GateConfig(
@@ -128,6 +135,7 @@ public record GateConfig(
                 dtype.replace("float", "fp"),
                 device,
                 tolerance,
+                tokenizer,
                 promptFile,
                 parseInt(GateKey.TRIES, get.apply(GateKey.TRIES), 1, 1_000_000),
                 seed,

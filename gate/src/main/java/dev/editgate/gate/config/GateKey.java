@@ -18,6 +18,7 @@ public enum GateKey {
     DTYPE("dtype", "fp32", "Compute dtype of the functional and behavioural stages: fp32 or fp16 (fp64 is the reference)."),
     DEVICE("device", "auto", "cpu, gpu, or auto (the GPU when DJL sees one)."),
     TOLERANCE("tolerance", "derived", "derived (from the dtype's own error against float64) or fixed (torch.testing defaults)."),
+    TOKENIZER("tokenizer", "", "A tokenizer.json to use instead of the model folder's (e.g. ../shared/tokenizers/gpt-neox-20b-tokenizer.json)."),
     PROMPTS("prompts", "", "A text file with one prompt per line (default: the built-in prompt set)."),
     TRIES("tries", "100", "Random permutations tried per property (edge cases included; exhaustive when heads! <= tries)."),
     SEED("seed", "", "Seed of the generator (default: random, printed in the report)."),

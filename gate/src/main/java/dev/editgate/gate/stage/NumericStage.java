@@ -88,19 +88,27 @@ public final class NumericStage implements Stage {
         }
         HeadBlockNorms a = HeadBlockNorms.of(s.original(), layer);
         HeadBlockNorms b = HeadBlockNorms.of(edited, layer);
+        // Bars pair edited head i with the original head it must carry, π(i): equal bars prove the norms moved intact.
         String[] labels = new String[s.heads()];
-        for (int i = 0; i < labels.length; i++) labels[i] = "head " + i;
+        for (int i = 0; i < labels.length; i++) labels[i] = "new " + i + " ← old " + p.apply(i);
         String prefix = "layer " + layer + " (π = " + p.toCycleString() + ") ";
-        s.addHeadNorms(new HeadNorms(prefix + "query", labels, a.q(), b.q()));
-        s.addHeadNorms(new HeadNorms(prefix + "key", labels, a.k(), b.k()));
-        s.addHeadNorms(new HeadNorms(prefix + "value", labels, a.v(), b.v()));
-        s.addHeadNorms(new HeadNorms(prefix + "dense", labels, a.dense(), b.dense()));
+        s.addHeadNorms(new HeadNorms(prefix + "query", labels, permuted(a.q(), p), b.q()));
+        s.addHeadNorms(new HeadNorms(prefix + "key", labels, permuted(a.k(), p), b.k()));
+        s.addHeadNorms(new HeadNorms(prefix + "value", labels, permuted(a.v(), p), b.v()));
+        s.addHeadNorms(new HeadNorms(prefix + "dense", labels, permuted(a.dense(), p), b.dense()));
         for (String t : spectrumTensors(layer)) {
             Spectrum before = Spectra.of(s.original().tensor(t));
             Spectrum after = Spectra.of(edited.tensor(t));
             s.addSpectrum(new dev.editgate.reports.model.Spectrum(t, before.singularValues(), after.singularValues(),
                     before.conditionNumber(), after.conditionNumber()));
         }
+    }
+
+    /** {@code out[i] = values[π(i)]}: the original norms in the order the edited heads should have them. */
+    static double[] permuted(double[] values, Permutation p) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = values[p.apply(i)];
+        return out;
     }
 
     static Permutation reversal(int n) {
