@@ -29,7 +29,7 @@ public final class Gate {
     private final GateListener listener;
 
     public Gate(GateConfig config, GateListener listener) {
-        this.config = config;
+        this.config = protectFromInputMutation(config);
         this.listener = listener;
     }
 
@@ -42,6 +42,25 @@ public final class Gate {
     public GateReport run() {
         try (EditUnderTest edit = EditUnderTest.resolve(config)) {
             return run(edit.edit(), edit.description());
+        }
+    }
+
+    /** The mutant that writes over its input gets a private copy of the model, so a demo never damages the user's folder. */
+    static GateConfig protectFromInputMutation(GateConfig config) {
+        if (!config.edit().toString().equals("mutant:" + dev.editgate.fixtures.mutants.Mutant.MUTATES_INPUT.pythonName())) return config;
+        Path folder = ModelChoice.resolve(config.model(), config.revision());
+        try {
+            Path copy = java.nio.file.Files.createTempDirectory("editgate-private-model-");
+            try (var files = java.nio.file.Files.list(folder)) {
+                for (Path f : files.toList()) java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
+            }
+            var explicit = new java.util.EnumMap<>(config.explicit());
+            explicit.put(dev.editgate.gate.config.GateKey.MODEL, copy.toString());
+            return new GateConfig(copy.toString(), config.revision(), config.layer(), config.edit(), config.editMode(), config.editTimeout(),
+                    config.dtype(), config.device(), config.tolerance(), config.tokenizer(), config.prompts(), config.tries(), config.seed(),
+                    config.timeBudget(), config.reportDir(), explicit);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot copy " + folder + " for the input-mutating mutant", e);
         }
     }
 
