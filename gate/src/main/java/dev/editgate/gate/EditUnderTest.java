@@ -2,8 +2,6 @@ package dev.editgate.gate;
 
 import dev.editgate.core.edit.GptNeoxHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
-import dev.editgate.core.external.ExternalEditSpec;
-import dev.editgate.core.external.ExternalHeadPermutationEdit;
 import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
@@ -26,13 +24,7 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
                 Mutant m = Mutant.byName(choice.value());
                 yield new EditUnderTest(m.edit(), "mutant " + m.pythonName() + ": " + m.description(), null);
             }
-            case COMMAND -> {
-                ExternalEditSpec spec = ExternalEditSpec.parse(choice.value(),
-                        config.editMode().equals("worker") ? ExternalEditSpec.Mode.WORKER : ExternalEditSpec.Mode.ONE_SHOT,
-                        config.editTimeout(), Path.of("").toAbsolutePath());
-                ExternalHeadPermutationEdit ext = new ExternalHeadPermutationEdit(spec);
-                yield new EditUnderTest(ext, "external command (" + config.editMode() + "): " + choice.value(), ext);
-            }
+            case COMMAND -> throw new IllegalArgumentException("TEMP");
         };
     }
 

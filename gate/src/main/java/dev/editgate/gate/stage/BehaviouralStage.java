@@ -37,6 +37,7 @@ public final class BehaviouralStage implements Stage {
     private List<DecimalProbe.Measurement> originalDecimal;
     private final Map<String, Equivariance.Effect> originalEffects = new LinkedHashMap<>();
     private double[] originalLastRow;
+    private List<String> decimalPrompts;
 
     @Override
     public String name() { return "behavioural"; }
@@ -50,8 +51,10 @@ public final class BehaviouralStage implements Stage {
         tolerance = 2 * s.functionalTolerance();
         setup = PatchingSetup.of(rt.original(), rt.tokenizer());
         int layer = s.layer();
+        // the seed's two prompts, or the user's prompt file when one was given
+        decimalPrompts = s.config().prompts() == null ? DecimalProbe.SEED_PROMPTS : s.prompts();
         // the original's side of every differential probe, measured once
-        originalDecimal = DecimalProbe.measure(rt.original(), rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS);
+        originalDecimal = DecimalProbe.measure(rt.original(), rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS);
         originalLastRow = rt.original().logits(setup.clean()).row(0, setup.clean()[0].length - 1);
         for (var e : headSets(s.heads()).entrySet()) {
             originalEffects.put(e.getKey(), Equivariance.effect(rt.original(), layer, e.getValue(), setup));
@@ -63,7 +66,7 @@ public final class BehaviouralStage implements Stage {
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
                             DecimalProbe.Result r = DecimalProbe.compare(originalDecimal,
-                                    DecimalProbe.measure(edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
+                                    DecimalProbe.measure(edited, rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
                             for (DecimalProbe.PromptResult pr : r.prompts()) {
                                 if (!pr.passed()) {
                                     throw new AssertionError(String.format("prompt \"%s\": numbers differ by %.3g (tolerance %.3g); generation "
@@ -127,7 +130,7 @@ public final class BehaviouralStage implements Stage {
         Permutation p = NumericStage.reversal(s.heads());
         try (GptNeoxForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
             DecimalProbe.Result d = DecimalProbe.compare(originalDecimal,
-                    DecimalProbe.measure(edited, rt.tokenizer(), DecimalProbe.SEED_PROMPTS, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
+                    DecimalProbe.measure(edited, rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
             List<List<String>> rows = new ArrayList<>();
             for (DecimalProbe.PromptResult r : d.prompts()) {
                 rows.add(List.of(oneLine(r.prompt()), "original", f(r.logProbFirstOriginal()), f(r.logProbSecondOriginal()),
