@@ -53,6 +53,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private BlockingQueue<String> workerLines;
     private Path workerStderr;
     private TrialStats last;
+    private Path previousOut;
 
     private ExternalHeadPermutationEdit(ExternalEditSpec spec, Path originalFolder) {
         this.spec = spec;
@@ -78,7 +79,9 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     @Override
     public Checkpoint permuteHeads(Checkpoint original, int layer, Permutation perm) {
         String id = "t" + counter.incrementAndGet();
+        if (previousOut != null) deleteTree(previousOut); // earlier results stay valid: their mappings survive unlinking (POSIX)
         Path out = scratch.resolve("out-" + id);
+        previousOut = out;
         long start = System.nanoTime();
         int[] exit = {-1};
         String[] tail = {""};
@@ -316,14 +319,19 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
-    @Override
-    public void close() {
-        stopWorker();
-        guard.close();
-        try (Stream<Path> s = Files.walk(scratch)) {
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> s = Files.walk(root)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // best effort: a temp folder
         }
+    }
+
+    @Override
+    public void close() {
+        stopWorker();
+        guard.close();
+        deleteTree(scratch);
     }
 }
