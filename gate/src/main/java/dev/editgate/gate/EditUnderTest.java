@@ -2,6 +2,8 @@ package dev.editgate.gate;
 
 import dev.editgate.core.edit.GptNeoxHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.external.ExternalEditSpec;
+import dev.editgate.core.external.ExternalHeadPermutationEdit;
 import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
@@ -21,11 +23,27 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
             case BUILTIN -> new EditUnderTest(GptNeoxHeadPermutation.INSTANCE, "built-in GPT-NeoX head permutation", null);
             case CLASS -> new EditUnderTest(instantiate(choice.value()), "JVM class " + choice.value(), null);
             case MUTANT -> {
-                Mutant m = Mutant.byName(choice.value());
+                Mutant m = mutant(choice.value());
                 yield new EditUnderTest(m.edit(), "mutant " + m.pythonName() + ": " + m.description(), null);
             }
-            case COMMAND -> throw new IllegalArgumentException("TEMP");
+            case COMMAND -> {
+                ExternalEditSpec spec = ExternalEditSpec.parse(choice.value(),
+                        config.editMode().equals("worker") ? ExternalEditSpec.Mode.WORKER : ExternalEditSpec.Mode.ONE_SHOT,
+                        config.editTimeout(), Path.of("").toAbsolutePath());
+                ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(spec, ModelChoice.resolve(config.model(), config.revision()));
+                yield new EditUnderTest(ext, "external command (" + config.editMode() + "): " + choice.value(), ext);
+            }
         };
+    }
+
+    /** A catalogued mutant by name, in snake_case (its Python name) or kebab-case. */
+    static Mutant mutant(String name) {
+        String key = name.strip().replace('-', '_').toLowerCase(java.util.Locale.ROOT);
+        for (Mutant m : Mutant.values()) {
+            if (m.pythonName().equals(key)) return m;
+        }
+        throw new IllegalArgumentException("--edit mutant:" + name + ": unknown mutant; expected one of "
+                + java.util.Arrays.stream(Mutant.values()).map(Mutant::pythonName).toList());
     }
 
     static HeadPermutationEdit instantiate(String className) {

@@ -47,7 +47,8 @@ public final class Gate {
 
     /** The mutant that writes over its input gets a private copy of the model, so a demo never damages the user's folder. */
     static GateConfig protectFromInputMutation(GateConfig config) {
-        if (!config.edit().toString().equals("mutant:" + dev.editgate.fixtures.mutants.Mutant.MUTATES_INPUT.pythonName())) return config;
+        if (config.edit().kind() != dev.editgate.gate.config.EditChoice.Kind.MUTANT
+                || EditUnderTest.mutant(config.edit().value()) != dev.editgate.fixtures.mutants.Mutant.MUTATES_INPUT) return config;
         Path folder = ModelChoice.resolve(config.model(), config.revision());
         try {
             Path copy = java.nio.file.Files.createTempDirectory("editgate-private-model-");

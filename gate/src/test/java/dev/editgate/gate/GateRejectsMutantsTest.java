@@ -27,22 +27,24 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GateRejectsMutantsTest {
     static Stream<Arguments> mutants() {
         return Stream.of(
-                Arguments.of(Mutant.SEED_QKV_LAYOUT, "QKV rows were permuted as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]"),
-                Arguments.of(Mutant.INVERSE_ON_DENSE, "dense was permuted by the inverse π⁻¹ while QKV used π"),
-                Arguments.of(Mutant.INVERSE_CONVENTION, "it reads the permutation as new head π(i) = old head i"),
-                Arguments.of(Mutant.DENSE_ROWS, "dense rows were permuted instead of columns"),
-                Arguments.of(Mutant.BIAS_NOT_PERMUTED, "QKV bias was not permuted"),
-                Arguments.of(Mutant.ONLY_Q_AND_K, "value blocks were not moved (only q and k)"),
-                Arguments.of(Mutant.BLOCK_OFF_BY_HEAD_DIM, "moved in blocks of 2·head_dim"),
-                Arguments.of(Mutant.MUTATES_INPUT, "edit modified its input"),
-                Arguments.of(Mutant.ROUNDS_THROUGH_FP16, "values changed"),
-                Arguments.of(Mutant.ONLY_LOW_HEADS, "only heads below 4 were moved"),
-                Arguments.of(Mutant.TOUCHES_OTHER_LAYER, "outside layer 1's attention changed"));
+                Arguments.of(Mutant.SEED_COMPONENT_MAJOR_QKV, "(0 1)", "QKV rows were permuted as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]"),
+                Arguments.of(Mutant.INVERSE_ON_DENSE, "(0 1 2)", "dense was permuted by the inverse π⁻¹ while QKV used π"),
+                Arguments.of(Mutant.SCATTER_CONVENTION, "(0 1 2)", "the edit uses the other convention"),
+                Arguments.of(Mutant.DENSE_ROWS, "(0 1)", "dense rows were permuted instead of columns"),
+                Arguments.of(Mutant.QKV_BIAS_NOT_PERMUTED, "(0 1)", "QKV bias was not permuted"),
+                Arguments.of(Mutant.ONLY_Q_AND_K, "(0 1)", "value blocks were not moved (only q and k)"),
+                Arguments.of(Mutant.BLOCK_SIZE_TWO_HEAD_DIM, "(0 1)", "block size looks like 16 rows instead of 3·head_dim = 24"),
+                Arguments.of(Mutant.MUTATES_INPUT, "()", "edit modified its input"),
+                Arguments.of(Mutant.ROUNDS_THROUGH_FP16, "()", "values changed"),
+                Arguments.of(Mutant.HIGH_HEADS_IGNORED, "(0 4)", "only new heads 0..3 were moved"),
+                Arguments.of(Mutant.ALSO_NEXT_LAYER, "(0 1)", "outside layer 1 changed"),
+                Arguments.of(Mutant.DENSE_BIAS_PERMUTED, "(0 1)", "dense.bias changed"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mutants")
-    void everyMutantIsRejectedAtTheStructuralStageWithItsMinimalPermutation(Mutant mutant, String explanation, @TempDir Path tmp)
+    void everyMutantIsRejectedAtTheStructuralStageWithItsMinimalPermutation(Mutant mutant, String minimal, String explanation,
+                                                                           @TempDir Path tmp)
             throws IOException {
         Path model = privateCopy(Fixtures.tiny(DType.F32), tmp.resolve("model"));
         GateReport r = new Gate(GateTestSupport.config(tmp.resolve("report"), 20261124L, 60, Map.of(GateKey.MODEL, model.toString())),
@@ -53,10 +55,46 @@ class GateRejectsMutantsTest {
         assertThat(failed.name()).isEqualTo("structural");
         assertThat(r.stages().subList(1, 4)).allMatch(s -> s.status() == StageReport.Status.SKIPPED);
         PropertyReport smallest = GateTestSupport.smallestFailure(failed);
-        assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(mutant.expectedMinimal());
+        assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(minimal);
         String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
                 .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
         assertThat(told).contains(explanation);
+    }
+
+    /**
+     * The same mutants as Python workers, run through the external-edit protocol exactly as a lab's code is:
+     * {@code --edit "command:python3 python/mutants/mutant_worker.py --mutant NAME" --edit-mode worker}.
+     */
+    @ParameterizedTest(name = "python {0}")
+    @MethodSource("mutants")
+    void everyPythonWorkerMutantIsRejectedTheSameWay(Mutant mutant, String minimal, String explanation, @TempDir Path tmp)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(pythonWithNumpy(), "python3 with numpy is not available");
+        Path model = privateCopy(Fixtures.tiny(DType.F32), tmp.resolve("model"));
+        Path worker = Path.of("..", "python", "mutants", "mutant_worker.py").toAbsolutePath().normalize();
+        var config = GateTestSupport.config(tmp.resolve("report"), 20261124L, 60, Map.of(
+                GateKey.MODEL, model.toString(),
+                GateKey.EDIT, "command:python3 " + worker + " --mutant " + mutant.pythonName(),
+                GateKey.EDIT_MODE, "worker"));
+        GateReport r = new Gate(config, GateListener.NONE).run();
+
+        assertThat(r.verdict()).isEqualTo(GateReport.Verdict.FAIL);
+        StageReport failed = GateTestSupport.firstFailedStage(r).orElseThrow();
+        assertThat(failed.name()).isEqualTo("structural");
+        PropertyReport smallest = GateTestSupport.smallestFailure(failed);
+        assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(minimal);
+        String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
+                .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
+        assertThat(told).contains(explanation);
+    }
+
+    static boolean pythonWithNumpy() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            return p.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** The mutant that writes over its input must not destroy the shared fixture: give it a copy. */

@@ -17,7 +17,13 @@ public final class TensorBlocks {
      */
     public static Tensor permuteRowBlocks(Tensor t, int blocks, Permutation perm) {
         requireBlocks(t, 0, blocks, perm);
-        return gatherRowBlocks(t, blocks, perm.toArray());
+        int blockBytes = Math.toIntExact(t.byteSize() / blocks);
+        ByteBuffer src = t.data();
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < blocks; i++) {
+            out.put(i * blockBytes, src, perm.apply(i) * blockBytes, blockBytes);
+        }
+        return new Tensor(t.name(), t.dtype(), t.shape(), out);
     }
 
     /**
@@ -27,34 +33,6 @@ public final class TensorBlocks {
     public static Tensor permuteColumnBlocks(Tensor t, int blocks, Permutation perm) {
         if (t.rank() != 2) throw new IllegalArgumentException("tensor '" + t.name() + "': column blocks need a 2-D tensor, got rank " + t.rank());
         requireBlocks(t, 1, blocks, perm);
-        return gatherColumnBlocks(t, blocks, perm.toArray());
-    }
-
-    /**
-     * Like {@link #permuteRowBlocks} but with any block map: {@code out[i] = t[source[i]]}, where
-     * {@code source} need not be a permutation (blocks may repeat or stay). Used to build candidate layouts
-     * when diagnosing an edit, and by the mutant catalogue.
-     */
-    public static Tensor gatherRowBlocks(Tensor t, int blocks, int[] source) {
-        if (source.length != blocks || t.rank() == 0 || t.shape()[0] % blocks != 0) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': cannot gather " + source.length + " of " + blocks
-                    + " row blocks from shape " + java.util.Arrays.toString(t.shape()));
-        }
-        int blockBytes = Math.toIntExact(t.byteSize() / blocks);
-        ByteBuffer src = t.data();
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < blocks; i++) {
-            out.put(i * blockBytes, src, source[i] * blockBytes, blockBytes);
-        }
-        return new Tensor(t.name(), t.dtype(), t.shape(), out);
-    }
-
-    /** Like {@link #permuteColumnBlocks} but with any block map: {@code out[:, i] = t[:, source[i]]}. */
-    public static Tensor gatherColumnBlocks(Tensor t, int blocks, int[] source) {
-        if (t.rank() != 2 || source.length != blocks || t.shape()[1] % blocks != 0) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "': cannot gather " + source.length + " of " + blocks
-                    + " column blocks from shape " + java.util.Arrays.toString(t.shape()));
-        }
         int rows = t.dim(0);
         int rowBytes = t.dim(1) * t.dtype().byteSize();
         int blockBytes = rowBytes / blocks;
@@ -63,7 +41,7 @@ public final class TensorBlocks {
         for (int r = 0; r < rows; r++) {
             int row = r * rowBytes;
             for (int i = 0; i < blocks; i++) {
-                out.put(row + i * blockBytes, src, row + source[i] * blockBytes, blockBytes);
+                out.put(row + i * blockBytes, src, row + perm.apply(i) * blockBytes, blockBytes);
             }
         }
         return new Tensor(t.name(), t.dtype(), t.shape(), out);

@@ -2,173 +2,202 @@ package dev.editgate.core.structure;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.config.GptNeoxConfig;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.safetensors.DType;
+import dev.editgate.core.safetensors.HalfFloats;
 import dev.editgate.core.safetensors.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Explains what a head-permutation edit did, in a researcher's terms, by matching each edited tensor of the
- * layer bit for bit against what known layouts and conventions would produce from the original with the
- * intended π ({@link HeadLayouts}). It never looks at who made the edit, only at the tensors.
+ * Says what a head-permutation edit did, in a researcher's terms, by rebuilding each edited tensor
+ * under candidate hypotheses (layout × convention × which parts moved) with the intended π and
+ * comparing bit for bit. The first hypothesis that reproduces a tensor exactly is reported; the
+ * correct one is tried first, so an involution or the identity never gets a spurious finding.
+ * Nothing here knows any mutant: only layouts.
  */
 public final class LayoutDiagnosis {
     private LayoutDiagnosis() {}
 
-    /** What the edit did; {@code correct} when every tensor is exactly the GPT-NeoX head permutation by π. */
+    /** @param correct true when the three head tensors match the correct edit and nothing else changed */
     public record Diagnosis(boolean correct, List<String> findings) {
         public Diagnosis {
             findings = List.copyOf(findings);
         }
-
-        @Override
-        public String toString() {
-            return correct ? "correct" : String.join("; ", findings);
-        }
     }
 
-    /** How one tensor was changed, as far as a known layout explains it. */
-    enum Match { CORRECT, INVERSE, THREE_HEADS, THREE_HEADS_INVERSE, ONLY_Q_AND_K, BLOCK_SIZE, HEADS_BELOW, ROWS, ROWS_INVERSE,
-        UNCHANGED, VALUES_CHANGED, SHAPE_CHANGED, UNKNOWN }
+    private record Hypothesis(String key, String text, Function<Tensor, Tensor> build) {}
 
-    record Found(Match match, int parameter) {}
-
-    public static Diagnosis diagnose(Checkpoint original, Checkpoint edited, int layer, Permutation p) {
-        int heads = original.config().numAttentionHeads();
-        int headDim = original.config().headDim();
+    public static Diagnosis diagnose(Checkpoint original, Checkpoint edited, int layer, Permutation intended) {
+        GptNeoxConfig c = original.config();
+        int heads = c.numAttentionHeads();
+        int hd = c.hiddenSize() / heads;
+        int hidden = c.hiddenSize();
+        int[] p = intended.toArray();
+        int[] inv = HeadLayouts.inverse(p);
         List<String> findings = new ArrayList<>();
 
-        Set<String> touched = GptNeoxHeadPermutation.touchedTensors(layer);
-        Set<String> outside = new TreeSet<>(BitExactComparison.compare(original.tensors(), edited.tensors()).changedNames());
-        outside.removeAll(touched);
-        if (!outside.isEmpty()) {
-            List<String> shown = outside.stream().limit(4).toList();
-            findings.add("tensors outside layer " + layer + "'s attention changed: " + String.join(", ", shown)
-                    + (outside.size() > shown.size() ? " and " + (outside.size() - shown.size()) + " more" : ""));
-        }
+        String qkvW = GptNeoxNames.qkvWeight(layer), qkvB = GptNeoxNames.qkvBias(layer), dW = GptNeoxNames.denseWeight(layer);
+        String w = match(original.tensor(qkvW), edited.tensor(qkvW), qkvHypotheses(heads, hd, hidden, p, inv));
+        String b = match(original.tensor(qkvB), edited.tensor(qkvB), qkvHypotheses(heads, hd, hidden, p, inv));
+        String d = match(original.tensor(dW), edited.tensor(dW), denseHypotheses(heads, hd, p, inv));
 
-        String wName = GptNeoxNames.qkvWeight(layer);
-        String bName = GptNeoxNames.qkvBias(layer);
-        String dName = GptNeoxNames.denseWeight(layer);
-        Found w = classifyQkv(original.tensor(wName), edited.tensor(wName), heads, p);
-        Found b = classifyQkv(original.tensor(bName), edited.tensor(bName), heads, p);
-        Found d = classifyDense(original.tensor(dName), edited.tensor(dName), heads, p);
-        boolean correct = outside.isEmpty() && w.match == Match.CORRECT && b.match == Match.CORRECT && d.match == Match.CORRECT;
-        if (correct) return new Diagnosis(true, List.of());
-
-        if (w.match == Match.INVERSE && b.match == Match.INVERSE && d.match == Match.INVERSE) {
-            findings.add("the edit applied π⁻¹ to every tensor: it reads the permutation as new head π(i) = old head i, "
-                    + "while editgate's convention is new head i = old head π(i) (the result is the head permutation π⁻¹)");
-            return new Diagnosis(false, findings);
-        }
-        if (w.match != Match.CORRECT) {
-            findings.add(qkvFinding(w, "QKV" + (b.equals(w) ? "" : " weight"), headDim, heads, wName));
-        }
-        if (b.match != Match.CORRECT && !b.equals(w)) {
-            findings.add(b.match == Match.UNCHANGED ? "QKV bias was not permuted" : qkvFinding(b, "QKV bias", headDim, heads, bName));
-        }
-        if (d.match != Match.CORRECT) {
-            findings.add(denseFinding(d, w.match == Match.CORRECT, dName));
-        }
-        return new Diagnosis(false, findings);
-    }
-
-    static Found classifyQkv(Tensor original, Tensor edited, int heads, Permutation p) {
-        if (!sameLayout(original, edited)) return new Found(Match.SHAPE_CHANGED, 0);
-        if (edited.bitEquals(HeadLayouts.qkvPerHead(original, heads, p))) return new Found(Match.CORRECT, 0);
-        if (edited.bitEquals(HeadLayouts.qkvPerHead(original, heads, p.inverse()))) return new Found(Match.INVERSE, 0);
-        if (edited.bitEquals(HeadLayouts.qkvThreeHeads(original, heads, p))) return new Found(Match.THREE_HEADS, 0);
-        if (edited.bitEquals(HeadLayouts.qkvThreeHeads(original, heads, p.inverse()))) return new Found(Match.THREE_HEADS_INVERSE, 0);
-        if (edited.bitEquals(original)) return new Found(Match.UNCHANGED, 0);
-        if (edited.bitEquals(HeadLayouts.qkvComponents(original, heads, p, true, true, false))) return new Found(Match.ONLY_Q_AND_K, 0);
-        for (int k : new int[] {1, 2, 4, 6}) {
-            Tensor candidate = HeadLayouts.qkvBlockSize(original, heads, k, p);
-            if (candidate != null && edited.bitEquals(candidate)) return new Found(Match.BLOCK_SIZE, k);
-        }
-        for (int limit = heads - 1; limit >= 1; limit--) { // the largest bound that explains it: the strongest claim
-            if (edited.bitEquals(HeadLayouts.qkvHeadsBelow(original, heads, limit, p))) return new Found(Match.HEADS_BELOW, limit);
-        }
-        return new Found(blocksAllFromOriginal(original, edited, 3 * heads, false) ? Match.UNKNOWN : Match.VALUES_CHANGED, 0);
-    }
-
-    static Found classifyDense(Tensor original, Tensor edited, int heads, Permutation p) {
-        if (!sameLayout(original, edited)) return new Found(Match.SHAPE_CHANGED, 0);
-        if (edited.bitEquals(HeadLayouts.denseColumns(original, heads, p))) return new Found(Match.CORRECT, 0);
-        if (edited.bitEquals(HeadLayouts.denseColumns(original, heads, p.inverse()))) return new Found(Match.INVERSE, 0);
-        if (edited.bitEquals(HeadLayouts.denseRows(original, heads, p))) return new Found(Match.ROWS, 0);
-        if (edited.bitEquals(HeadLayouts.denseRows(original, heads, p.inverse()))) return new Found(Match.ROWS_INVERSE, 0);
-        if (edited.bitEquals(original)) return new Found(Match.UNCHANGED, 0);
-        for (int limit = heads - 1; limit >= 1; limit--) {
-            if (edited.bitEquals(HeadLayouts.denseHeadsBelow(original, heads, limit, p))) return new Found(Match.HEADS_BELOW, limit);
-        }
-        boolean fromOriginal = blocksAllFromOriginal(original, edited, heads, true) || blocksAllFromOriginal(original, edited, heads, false);
-        return new Found(fromOriginal ? Match.UNKNOWN : Match.VALUES_CHANGED, 0);
-    }
-
-    private static String qkvFinding(Found f, String what, int headDim, int heads, String name) {
-        return switch (f.match) {
-            case INVERSE -> what + " rows were permuted by the inverse π⁻¹ (new head π(i) = old head i)";
-            case THREE_HEADS -> what + " rows were permuted as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]";
-            case THREE_HEADS_INVERSE -> what + " rows were permuted by π⁻¹ as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]";
-            case UNCHANGED -> what + " was not permuted";
-            case ONLY_Q_AND_K -> "value blocks were not moved (only q and k): " + what + " v rows of each head stayed in place";
-            case BLOCK_SIZE -> what + " rows were moved in blocks of " + f.parameter + "·head_dim = " + f.parameter * headDim
-                    + " rows; a head owns 3·head_dim = " + 3 * headDim + " rows";
-            case HEADS_BELOW -> "only heads below " + f.parameter + " were moved in " + what + "; heads " + f.parameter + ".." + (heads - 1)
-                    + " were left in place";
-            case VALUES_CHANGED -> "values changed: some blocks of " + name + " are not bit-identical to any original block"
-                    + " (rounded, e.g. through fp16, or recomputed)";
-            case SHAPE_CHANGED -> name + " changed shape or dtype";
-            default -> name + " rows match no known layout, though every block is an original one";
-        };
-    }
-
-    private static String denseFinding(Found f, boolean qkvCorrect, String name) {
-        return switch (f.match) {
-            case INVERSE -> "dense was permuted by the inverse π⁻¹" + (qkvCorrect ? " while QKV used π" : "");
-            case ROWS, ROWS_INVERSE -> "dense rows were permuted instead of columns: dense.weight is [out, in] and a head owns head_dim columns"
-                    + (f.match == Match.ROWS_INVERSE ? " (and by π⁻¹)" : "");
-            case UNCHANGED -> "dense.weight was not permuted";
-            case HEADS_BELOW -> "only heads below " + f.parameter + " were moved in dense.weight";
-            case VALUES_CHANGED -> "values changed: some column blocks of " + name + " are not bit-identical to any original block"
-                    + " (rounded, e.g. through fp16, or recomputed)";
-            case SHAPE_CHANGED -> name + " changed shape or dtype";
-            default -> name + " columns match no known layout, though every block is an original one";
-        };
-    }
-
-    /** Whether every block of {@code edited} (rows, or columns of a 2-D tensor) equals some block of {@code original}. */
-    private static boolean blocksAllFromOriginal(Tensor original, Tensor edited, int blocks, boolean columns) {
-        for (int i = 0; i < blocks; i++) {
-            boolean found = false;
-            for (int j = 0; j < blocks && !found; j++) {
-                found = sameBlock(original, j, edited, i, blocks, columns);
+        boolean ok = w.equals("ok") && b.equals("ok") && d.equals("ok");
+        if (!ok) {
+            if (w.equals("inverse") && b.equals("inverse") && d.equals("dense-inverse")) {
+                findings.add("every head tensor was permuted by π⁻¹: the edit uses the other convention (old head i becomes new head π(i)); "
+                        + "editgate's convention is new head i = old head π(i)");
+            } else if (w.equals("ok") && b.equals("ok") && d.equals("dense-inverse")) {
+                findings.add("dense was permuted by the inverse π⁻¹ while QKV used π (invisible for swaps and other involutions)");
+            } else if (w.equals("ok") && b.equals("identity") && !intended.isIdentity()) {
+                findings.add("QKV bias was not permuted (the QKV weight was)");
+                if (!d.equals("ok")) findings.add(text(dW, d, denseHypotheses(heads, hd, p, inv)));
+            } else {
+                List<Hypothesis> qh = qkvHypotheses(heads, hd, hidden, p, inv);
+                if (w.equals(b)) {
+                    if (!w.equals("ok")) findings.add("QKV weight and bias: " + text(null, w, qh));
+                } else {
+                    if (!w.equals("ok")) findings.add(text(qkvW, w, qh));
+                    if (!b.equals("ok")) findings.add(text(qkvB, b, qh));
+                }
+                if (!d.equals("ok")) findings.add(text(dW, d, denseHypotheses(heads, hd, p, inv)));
             }
-            if (!found) return false;
         }
-        return true;
+        for (var e : original.tensors().entrySet()) {
+            String name = e.getKey();
+            if (name.equals(qkvW) || name.equals(qkvB) || name.equals(dW)) continue;
+            Tensor t = edited.tensors().get(name);
+            if (t == null) {
+                findings.add("tensor " + name + " is missing from the edited checkpoint");
+            } else if (!t.bitEquals(e.getValue())) {
+                findings.add(name.startsWith(GptNeoxNames.layer(layer))
+                        ? "tensor " + name + " changed: a head permutation of layer " + layer + " only moves QKV weight/bias and dense columns"
+                        : "tensor " + name + " outside layer " + layer + " changed");
+            }
+        }
+        for (String name : edited.names()) {
+            if (!original.has(name)) findings.add("tensor " + name + " is not in the original checkpoint");
+        }
+        return new Diagnosis(findings.isEmpty(), findings);
     }
 
-    private static boolean sameBlock(Tensor a, int blockA, Tensor b, int blockB, int blocks, boolean columns) {
-        java.nio.ByteBuffer x = a.data();
-        java.nio.ByteBuffer y = b.data();
-        if (!columns) {
-            int bytes = Math.toIntExact(a.byteSize() / blocks);
-            return x.slice(blockA * bytes, bytes).equals(y.slice(blockB * bytes, bytes));
-        }
-        int rows = a.dim(0);
-        int rowBytes = Math.toIntExact(a.byteSize() / rows);
-        int bytes = rowBytes / blocks;
-        for (int r = 0; r < rows; r++) {
-            if (!x.slice(r * rowBytes + blockA * bytes, bytes).equals(y.slice(r * rowBytes + blockB * bytes, bytes))) return false;
-        }
-        return true;
+    private static String text(String tensor, String key, List<Hypothesis> hs) {
+        String t = hs.stream().filter(h -> h.key().equals(key)).map(Hypothesis::text).findFirst().orElse(key);
+        return tensor == null ? t : tensor + ": " + t;
     }
 
-    private static boolean sameLayout(Tensor a, Tensor b) {
-        return a.dtype() == b.dtype() && java.util.Arrays.equals(a.shape(), b.shape());
+    /** The key of the first hypothesis reproducing {@code edited} bit for bit, else a values-changed key. */
+    private static String match(Tensor original, Tensor edited, List<Hypothesis> hs) {
+        if (edited.dtype() != original.dtype() || !java.util.Arrays.equals(edited.shape(), original.shape())) return "shape";
+        for (Hypothesis h : hs) {
+            Optional<Tensor> t;
+            try {
+                t = Optional.of(h.build().apply(original));
+            } catch (IllegalArgumentException e) {
+                t = Optional.empty();
+            }
+            if (t.isPresent() && t.get().bitEquals(edited)) return h.key();
+        }
+        return "values";
+    }
+
+    private static List<Hypothesis> qkvHypotheses(int heads, int hd, int hidden, int[] p, int[] inv) {
+        List<Hypothesis> hs = new ArrayList<>();
+        int rows = 3 * hidden;
+        hs.add(rowHyp("ok", "correct", HeadLayouts.qkvPerHead(heads, hd, p)));
+        hs.add(rowHyp("identity", "not permuted at all", RowGather.identity(rows)));
+        hs.add(rowHyp("inverse", "permuted by π⁻¹ instead of π (the other convention: old head i becomes new head π(i))",
+                HeadLayouts.qkvPerHead(heads, hd, inv)));
+        hs.add(rowHyp("component-major", "QKV rows were permuted as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]",
+                HeadLayouts.qkvComponentMajor(heads, hd, p)));
+        hs.add(rowHyp("component-major-inverse", "QKV rows were permuted by π⁻¹ as if laid out [3, heads, head_dim]; GPT-NeoX stores [heads, 3, head_dim]",
+                HeadLayouts.qkvComponentMajor(heads, hd, inv)));
+        String[] comp = {"q", "k", "v"};
+        for (int mask = 1; mask < 7; mask++) {
+            boolean[] moved = {(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0};
+            List<String> m = new ArrayList<>(), s = new ArrayList<>();
+            for (int i = 0; i < 3; i++) (moved[i] ? m : s).add(comp[i]);
+            String stayed = String.join(" and ", s);
+            String text = (s.equals(List.of("v")) ? "value blocks were not moved (only q and k)"
+                    : "only the " + String.join(" and ", m) + " blocks of each head were moved; " + stayed + " stayed in place");
+            hs.add(rowHyp("components-" + mask, text, HeadLayouts.qkvComponents(heads, hd, p, moved)));
+        }
+        for (int b = 1; b * heads <= rows; b++) {
+            if (b == 3 * hd) continue;
+            int bs = b;
+            if (bs % hd != 0 && bs != 1) continue;
+            hs.add(rowHyp("block-" + bs, "block size looks like " + bs + " rows instead of 3·head_dim = " + (3 * hd),
+                    HeadLayouts.blocksOf(rows, bs, p)));
+        }
+        for (int limit = heads - 1; limit >= 1; limit--) {
+            hs.add(rowHyp("truncated-" + limit, "only new heads 0.." + (limit - 1) + " were moved; heads >= " + limit + " were left as they were",
+                    HeadLayouts.qkvPerHead(heads, hd, HeadLayouts.truncated(p, limit))));
+        }
+        hs.add(new Hypothesis("fp16", "weights are not bit-identical to any original block: values changed (they match the correct edit rounded through fp16)",
+                t -> roundThroughF16(RowGather.rows(t, HeadLayouts.qkvPerHead(heads, hd, p)))));
+        hs.add(new Hypothesis("values", "weights are not bit-identical to any original block arrangement tried (values changed, or an unknown layout)", t -> {
+            throw new IllegalArgumentException("never matches");
+        }));
+        hs.add(new Hypothesis("shape", "shape or dtype differs from the original", t -> {
+            throw new IllegalArgumentException("never matches");
+        }));
+        return hs;
+    }
+
+    private static List<Hypothesis> denseHypotheses(int heads, int hd, int[] p, int[] inv) {
+        List<Hypothesis> hs = new ArrayList<>();
+        int[] ok = HeadLayouts.densePerHead(heads, hd, p), bad = HeadLayouts.densePerHead(heads, hd, inv);
+        hs.add(new Hypothesis("ok", "correct", t -> RowGather.columns(t, ok)));
+        hs.add(new Hypothesis("identity", "dense columns were not permuted at all", t -> t));
+        hs.add(new Hypothesis("dense-inverse", "dense columns were permuted by the inverse π⁻¹", t -> RowGather.columns(t, bad)));
+        hs.add(new Hypothesis("rows", "dense rows were permuted instead of columns (head h owns columns h·hd..(h+1)·hd-1 of dense.weight [out, in])",
+                t -> RowGather.rows(t, ok)));
+        hs.add(new Hypothesis("rows-inverse", "dense rows were permuted (by π⁻¹) instead of columns", t -> RowGather.rows(t, bad)));
+        hs.add(new Hypothesis("rows-and-columns", "dense rows and columns were both permuted; only its columns belong to heads",
+                t -> RowGather.rows(RowGather.columns(t, ok), ok)));
+        for (int limit = heads - 1; limit >= 1; limit--) {
+            int[] tr = HeadLayouts.densePerHead(heads, hd, HeadLayouts.truncated(p, limit));
+            hs.add(new Hypothesis("truncated-" + limit, "dense: only new heads 0.." + (limit - 1) + " were moved; heads >= " + limit + " were left as they were",
+                    t -> RowGather.columns(t, tr)));
+        }
+        hs.add(new Hypothesis("fp16", "weights are not bit-identical to any original block: values changed (they match the correct edit rounded through fp16)",
+                t -> roundThroughF16(RowGather.columns(t, ok))));
+        hs.add(new Hypothesis("values", "weights are not bit-identical to any original block arrangement tried (values changed, or an unknown layout)", t -> {
+            throw new IllegalArgumentException("never matches");
+        }));
+        hs.add(new Hypothesis("shape", "shape or dtype differs from the original", t -> {
+            throw new IllegalArgumentException("never matches");
+        }));
+        return hs;
+    }
+
+    private static Hypothesis rowHyp(String key, String text, int[] map) {
+        return new Hypothesis(key, text, t -> RowGather.rows(t, map.length == t.dim(0) ? map : fail()));
+    }
+
+    private static int[] fail() {
+        throw new IllegalArgumentException("map does not fit");
+    }
+
+    /** Float tensors round-tripped through IEEE half; F16 and non-float tensors cannot be told apart and never match. */
+    static Tensor roundThroughF16(Tensor t) {
+        if (t.dtype() == DType.F16 || !t.dtype().isFloating()) throw new IllegalArgumentException("no fp16 rounding to see");
+        int n = Math.toIntExact(t.numel());
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float r = HalfFloats.f16ToFloat(HalfFloats.floatToF16((float) t.getDouble(i)));
+            switch (t.dtype()) {
+                case F32 -> out.putFloat(i * 4, r);
+                case F64 -> out.putDouble(i * 8, r);
+                case BF16 -> out.putShort(i * 2, HalfFloats.floatToBf16(r));
+                default -> throw new IllegalArgumentException("unexpected dtype " + t.dtype());
+            }
+        }
+        return new Tensor(t.name(), t.dtype(), t.shape(), out);
     }
 }

@@ -31,11 +31,11 @@ class GateCommandTest {
 
     @Test
     void theSeedsBugFailsWithExitOneTheMinimalCounterexampleAndTheDiagnosis() {
-        EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "mutant:seed-qkv-layout", "--seed", "9", "--report", dir.toString());
+        EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "mutant:seed_component_major_qkv", "--seed", "9", "--report", dir.toString());
         assertThat(r.exit()).isEqualTo(EditgateCli.EXIT_GATE_FAILED);
         assertThat(r.out()).contains("verdict: FAIL")
                 .contains("minimal counterexample: (0 1)")
-                .contains("diagnosis: QKV rows were permuted as if laid out [3, heads, head_dim]")
+                .contains("diagnosis: QKV weight and bias: QKV rows were permuted as if laid out [3, heads, head_dim]")
                 .contains("numeric      SKIPPED");
     }
 
@@ -46,7 +46,7 @@ class GateCommandTest {
         assertThat(r.err()).contains("--tries 'lots'").contains("expected an integer");
         EditgateCliTest.Run m = EditgateCliTest.run("gate", "--edit", "mutant:nope", "--report", dir.toString());
         assertThat(m.exit()).isEqualTo(EditgateCli.EXIT_USAGE);
-        assertThat(m.err()).contains("unknown mutant 'nope'").contains("seed-qkv-layout");
+        assertThat(m.err()).contains("--edit mutant:nope: unknown mutant").contains("seed_component_major_qkv");
         EditgateCliTest.Run l = EditgateCliTest.run("gate", "--layer", "7", "--report", dir.toString());
         assertThat(l.exit()).isEqualTo(EditgateCli.EXIT_USAGE);
         assertThat(l.err()).contains("--layer 7 is out of range");

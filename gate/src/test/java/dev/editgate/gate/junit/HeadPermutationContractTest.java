@@ -24,7 +24,7 @@ class HeadPermutationContractTest {
     static class SeedLayoutContract extends HeadPermutationContract {
         @Override
         protected HeadPermutationEdit edit() {
-            return Mutant.SEED_QKV_LAYOUT.edit();
+            return Mutant.SEED_COMPONENT_MAJOR_QKV.edit();
         }
 
         @Override
