@@ -155,12 +155,13 @@ public final class BehaviouralStage implements Stage {
                 edit[h] = new double[] {b.patchEffect()[at], b.ablationDelta()[at]};
             }
             s.addHeatmap(new Heatmap("Per-head patching at z, layer " + s.layer() + "; edited rows show original head h measured at its new index π⁻¹(h)",
-                    rowLabels, new String[] {"normalised patching effect", "ablation ΔLD"}, orig, edit));
+                    rowLabels, new String[] {"patch effect", "ablation ΔLD"}, orig, edit));
 
             var slices = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), s.layer(), tolerance);
             List<List<String>> sliceRows = new ArrayList<>();
             for (int k = 0; k < slices.sliceMaxDifference().length; k++) {
-                sliceRows.add(List.of("channels " + k * (s.original().config().hiddenSize() / heads) + "..", f(slices.sliceMaxDifference()[k])));
+                int width = s.original().config().hiddenSize() / heads;
+                sliceRows.add(List.of("channels " + k * width + "–" + ((k + 1) * width - 1), String.format("%.3g", slices.sliceMaxDifference()[k])));
             }
             sliceRows.add(List.of("why", SlicePatchingDiagnostic.EXPLANATION));
             s.addProbeTable(new Table("Post-dense slices (the seed's \"heads\"): max |edited − original|, π = " + p.toCycleString(),
