@@ -22,6 +22,10 @@ public record LayerTrace(int layer, int batch, int seq, int hidden, double[] res
         }
     }
 
+    public int heads() { return z.heads(); }
+
+    public int headDim() { return z.headDim(); }
+
     /** Flat index into the {@code [B, T, hidden]} arrays. */
     public int index(int b, int t, int c) { return (b * seq + t) * hidden + c; }
 }

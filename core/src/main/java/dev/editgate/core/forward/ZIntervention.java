@@ -1,5 +1,7 @@
 package dev.editgate.core.forward;
 
+import java.util.Set;
+
 /**
  * Changes the per-head z of one layer during a forward ({@link GptNeoxForward#logitsWithZ}). It receives the
  * layer's z as computed (a copy widened to double) and edits it in place; the forward then rounds it back
@@ -26,6 +28,16 @@ public interface ZIntervention {
         return z -> {
             for (int h : hs) z.zeroHead(h);
         };
+    }
+
+    /** Zero-ablates the given heads. */
+    static ZIntervention zeroHeads(Set<Integer> heads) {
+        return zeroHeads(heads.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Replaces the given heads' z by their values in {@code source} (another prompt or model, same seq). */
+    static ZIntervention patchHeads(LayerTrace source, Set<Integer> heads) {
+        return patchHeads(source.z(), heads.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Replaces the given heads' z by their values in {@code source} (another prompt or model, same seq). */

@@ -22,6 +22,25 @@ public final class ToleranceCalibration {
         return CalibratedTolerance.of(policy, dtypeOriginal.dtype(), baseline);
     }
 
+    /**
+     * The same from explicit batches: each element is one batch of equal-length prompts; batches may differ in
+     * length. The baseline is the worst over all batches.
+     */
+    public static CalibratedTolerance calibrate(GptNeoxForward float64Original, GptNeoxForward dtypeOriginal,
+                                                List<int[][]> batches, TolerancePolicy policy) {
+        if (float64Original.dtype() != ComputeDtype.FLOAT64) {
+            throw new IllegalArgumentException("the reference must compute in fp64, got " + float64Original.dtype());
+        }
+        if (batches.isEmpty()) throw new IllegalArgumentException("the prompt set is empty");
+        List<Logits> ref = new ArrayList<>();
+        List<Logits> cand = new ArrayList<>();
+        for (int[][] batch : batches) {
+            ref.add(float64Original.logits(batch));
+            cand.add(dtypeOriginal.logits(batch));
+        }
+        return CalibratedTolerance.of(policy, dtypeOriginal.dtype(), LogitComparison.compareAll(ref, cand, dtypeOriginal.dtype()));
+    }
+
     /** An edited model's error against float64 reference logits from {@link #logitsByLength} of the same prompts. */
     public static LogitError errorAgainst(List<Logits> float64Reference, GptNeoxForward candidate, int[][] prompts) {
         return LogitComparison.compareAll(float64Reference, logitsByLength(candidate, prompts), candidate.dtype());

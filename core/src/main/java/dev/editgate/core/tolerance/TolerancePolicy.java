@@ -21,6 +21,11 @@ public sealed interface TolerancePolicy {
          * that matters only when the baseline is tiny: fp64 1e-9; fp32 1e-5 (torch.testing's atol); fp16 2e-3 (about
          * 4 units of roundoff, u = 4.9e-4, at the O(1) logit scale; HF's own fp16 tests allow 5e-3).
          */
+        public static Derived defaultFor(ComputeDtype dtype) {
+            return defaults(dtype);
+        }
+
+        /** Same as {@link #defaultFor}. */
         public static Derived defaults(ComputeDtype dtype) {
             return switch (dtype) {
                 case FLOAT64 -> new Derived(4, 1e-9);
