@@ -60,4 +60,21 @@ public final class HalfFloats {
         if (rem > 0x1000 || (rem == 0x1000 && (h & 1) == 1)) h++;
         return (short) h;
     }
+
+    /** A float tensor with every value rounded through IEEE half precision; F16 and non-float tensors are returned as they are. */
+    public static Tensor roundThroughF16(Tensor t) {
+        if (t.dtype() == DType.F16 || !t.dtype().isFloating()) return t;
+        int n = Math.toIntExact(t.numel());
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float r = f16ToFloat(floatToF16((float) t.getDouble(i)));
+            switch (t.dtype()) {
+                case F32 -> out.putFloat(i * 4, r);
+                case F64 -> out.putDouble(i * 8, r);
+                case BF16 -> out.putShort(i * 2, floatToBf16(r));
+                default -> throw new IllegalStateException("unexpected dtype " + t.dtype());
+            }
+        }
+        return new Tensor(t.name(), t.dtype(), t.shape(), out);
+    }
 }

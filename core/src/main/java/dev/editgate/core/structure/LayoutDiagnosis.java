@@ -7,8 +7,6 @@ import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.DType;
 import dev.editgate.core.safetensors.HalfFloats;
 import dev.editgate.core.safetensors.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -187,17 +185,6 @@ public final class LayoutDiagnosis {
     /** Float tensors round-tripped through IEEE half; F16 and non-float tensors cannot be told apart and never match. */
     static Tensor roundThroughF16(Tensor t) {
         if (t.dtype() == DType.F16 || !t.dtype().isFloating()) throw new IllegalArgumentException("no fp16 rounding to see");
-        int n = Math.toIntExact(t.numel());
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            float r = HalfFloats.f16ToFloat(HalfFloats.floatToF16((float) t.getDouble(i)));
-            switch (t.dtype()) {
-                case F32 -> out.putFloat(i * 4, r);
-                case F64 -> out.putDouble(i * 8, r);
-                case BF16 -> out.putShort(i * 2, HalfFloats.floatToBf16(r));
-                default -> throw new IllegalArgumentException("unexpected dtype " + t.dtype());
-            }
-        }
-        return new Tensor(t.name(), t.dtype(), t.shape(), out);
+        return HalfFloats.roundThroughF16(t);
     }
 }

@@ -22,9 +22,14 @@ public class LabHeadPermutation implements HeadPermutationEdit {
         Tensor b = original.tensor(prefix + "query_key_value.bias");
         Tensor d = original.tensor(prefix + "dense.weight");
         return original.withTensors(Map.of(
-                w.name(), rows(w, heads, perm),
-                b.name(), rows(b, heads, perm),
+                w.name(), qkvRows(w, heads, perm),
+                b.name(), qkvRows(b, heads, perm),
                 d.name(), columns(d, heads, perm)));
+    }
+
+    /** Moves the fused QKV rows (weight or bias) of head perm(i) to head i. */
+    protected Tensor qkvRows(Tensor t, int heads, Permutation perm) {
+        return rows(t, heads, perm);
     }
 
     /** Moves row block perm(i) of {@code t} (heads blocks along dim 0) to position i. */
