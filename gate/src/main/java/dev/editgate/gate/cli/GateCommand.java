@@ -25,7 +25,10 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Runs the gate on a head-permutation edit: structural, numeric, functional, then behavioural stages.",
                 "Each stage runs only if the ones before it passed. With no options it checks the built-in edit on the embedded tiny fixture.",
-                "Exit code: 0 the gate passed, 1 it failed, 2 bad usage or input."})
+                "Exit code: 0 the gate passed, 1 it failed, 2 bad usage or input."},
+        footer = {"", "Every option is also a system property (-Deditgate.tries=50, e.g. on mvn",
+                "verify) and a key of a --config properties file (tries=50).",
+                "Precedence: option, then system property, then config file, then default."})
 final class GateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;

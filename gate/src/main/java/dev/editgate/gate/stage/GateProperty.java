@@ -68,7 +68,7 @@ public record GateProperty(String name, String description, Gen<Permutation> gen
         try {
             diagnosis = diagnose.apply(shrunk);
         } catch (RuntimeException | AssertionError e) {
-            diagnosis = "(diagnosis failed: " + message(e) + ")";
+            diagnosis = ""; // the edit itself failed on this permutation: the failure message already says how
         }
         return new PropertyReport(name, description, PropertyReport.Status.FAILED, r.triesRun(), r.elapsed(), r.seed(),
                 ce, failure, diagnosis, r.statistics());
