@@ -77,11 +77,15 @@ public final class BehaviouralStage implements Stage {
                             }
                         })),
                 new GateProperty("head effects follow the weights (equivariance)",
-                        "ablating or patching original heads S equals doing it to π⁻¹(S) in the edited model, for the even heads, the odd heads and single heads",
+                        "ablating or patching original heads S equals doing it to π⁻¹(S) in the edited model, for the even heads, the odd heads, single heads and a random set",
                         perms, Math.min(EQUIVARIANCE_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
-                            for (var e : headSets(s.heads()).entrySet()) {
-                                Equivariance.Result r = Equivariance.compare(e.getValue(), p, originalLastRow, originalEffects.get(e.getKey()),
+                            Map<String, Set<Integer>> sets = headSets(s.heads());
+                            sets.put("random set", randomSet(s.config().seed() ^ p.hashCode(), s.heads()));
+                            for (var e : sets.entrySet()) {
+                                Equivariance.Effect before = originalEffects.containsKey(e.getKey()) ? originalEffects.get(e.getKey())
+                                        : Equivariance.effect(rt.original(), layer, e.getValue(), setup);
+                                Equivariance.Result r = Equivariance.compare(e.getValue(), p, originalLastRow, before,
                                         Equivariance.effect(edited, layer, Equivariance.mapped(e.getValue(), p), setup), tolerance);
                                 if (!r.holds()) {
                                     throw new AssertionError(String.format("%s %s: ablating them in the original vs %s in the edited model differs by "
@@ -109,6 +113,16 @@ public final class BehaviouralStage implements Stage {
         sets.put("odd heads", IntStream.range(0, heads).filter(h -> h % 2 == 1).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
         for (int h = 0; h < Math.min(heads, 3); h++) sets.put("head " + h, Set.of(h));
         return sets;
+    }
+
+    /** A non-empty random head set, the same for the same seed and permutation (so a failure replays). */
+    static Set<Integer> randomSet(long seed, int heads) {
+        java.util.Random rnd = new java.util.Random(seed);
+        Set<Integer> set = new TreeSet<>();
+        while (set.isEmpty()) {
+            for (int h = 0; h < heads; h++) if (rnd.nextBoolean()) set.add(h);
+        }
+        return set;
     }
 
     interface EditedCheck {
