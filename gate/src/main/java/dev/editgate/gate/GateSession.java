@@ -1,6 +1,7 @@
 package dev.editgate.gate;
 
 import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.checkpoint.FolderFingerprint;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.gate.config.GateConfig;
@@ -27,7 +28,7 @@ public final class GateSession implements AutoCloseable {
     private final String editDescription;
     private final List<String> prompts;
     private final GateListener listener;
-    private final OriginalIntegrity integrity;
+    private final FolderFingerprint integrity;
     private ForwardRuntime forward;
     private double functionalTolerance = Double.NaN;
 
@@ -47,7 +48,7 @@ public final class GateSession implements AutoCloseable {
         this.editDescription = editDescription;
         this.prompts = List.copyOf(prompts);
         this.listener = listener;
-        this.integrity = OriginalIntegrity.capture(modelFolder);
+        this.integrity = FolderFingerprint.of(modelFolder);
     }
 
     public GateConfig config() { return config; }
@@ -78,13 +79,17 @@ public final class GateSession implements AutoCloseable {
     public Checkpoint applyEdit(Checkpoint input, Permutation perm) {
         Checkpoint edited = edit.permuteHeads(input, layer, perm);
         if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
-        integrity.checkMetadata();
+        integrity.changedMetadata().ifPresent(what -> {
+            throw new AssertionError("edit modified its input: " + what);
+        });
         return edited;
     }
 
     /** Hashes every file of the original folder again; fails with the file that changed. */
     public void verifyOriginalUnchanged() {
-        integrity.checkContent();
+        integrity.changed().ifPresent(what -> {
+            throw new AssertionError("edit modified its input: " + what);
+        });
     }
 
     /** The shared forward passes, loaded on first use (the structural and numeric stages never need them). */
