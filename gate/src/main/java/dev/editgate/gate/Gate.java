@@ -26,9 +26,12 @@ import java.util.List;
  */
 public final class Gate {
     private final GateConfig config;
+    /** The model as the user named it; differs from {@code config.model()} when the gate made a private copy. */
+    private final String userModel;
     private final GateListener listener;
 
     public Gate(GateConfig config, GateListener listener) {
+        this.userModel = config.model();
         this.config = protectFromInputMutation(config);
         this.listener = listener;
     }
@@ -42,6 +45,17 @@ public final class Gate {
     public GateReport run() {
         try (EditUnderTest edit = EditUnderTest.resolve(config)) {
             return run(edit.edit(), edit.description());
+        } finally {
+            if (!config.model().equals(userModel)) deletePrivateCopy(Path.of(config.model()));
+        }
+    }
+
+    private static void deletePrivateCopy(Path folder) {
+        try (var files = java.nio.file.Files.list(folder)) {
+            for (Path f : files.toList()) java.nio.file.Files.deleteIfExists(f);
+            java.nio.file.Files.deleteIfExists(folder);
+        } catch (java.io.IOException e) {
+            System.err.println("editgate: could not delete the private model copy " + folder + ": " + e.getMessage());
         }
     }
 
@@ -109,9 +123,15 @@ public final class Gate {
         String failure = "";
         try {
             for (GateProperty p : stage.properties(session)) results.add(p.run(session, stage.name()));
-            stage.collectPlots(session);
         } catch (RuntimeException | AssertionError e) {
             failure = "the stage could not run: " + GateProperty.message(e);
+        }
+        if (failure.isEmpty()) {
+            try {
+                stage.collectPlots(session); // also the full check that the original folder is unchanged
+            } catch (RuntimeException | AssertionError e) {
+                failure = GateProperty.message(e);
+            }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         List<String> failed = results.stream().filter(r -> r.status() == PropertyReport.Status.FAILED).map(PropertyReport::name).toList();
