@@ -60,11 +60,6 @@ public final class ForwardRuntime implements AutoCloseable {
 
     public ResidualCache residuals(int i) { return residuals.get(i); }
 
-    /** Every prompt's token ids, one row per prompt (rows differ in length). */
-    public int[][] promptTokens() {
-        return tokens.stream().map(b -> b[0]).toArray(int[][]::new);
-    }
-
     @Override
     public void close() {
         if (original != reference) original.close();

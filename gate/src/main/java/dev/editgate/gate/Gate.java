@@ -4,7 +4,10 @@ import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.GptNeoxHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.fixtures.mutants.Mutant;
+import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.config.GateKey;
 import dev.editgate.gate.stage.BehaviouralStage;
 import dev.editgate.gate.stage.FunctionalStage;
 import dev.editgate.gate.stage.GateProperty;
@@ -18,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs the gate: structural → numeric → functional → behavioural. A stage runs only when every stage
@@ -46,37 +51,19 @@ public final class Gate {
         try (EditUnderTest edit = EditUnderTest.resolve(config)) {
             return run(edit.edit(), edit.description());
         } finally {
-            if (!config.model().equals(userModel)) deletePrivateCopy(Path.of(config.model()));
-        }
-    }
-
-    private static void deletePrivateCopy(Path folder) {
-        try (var files = java.nio.file.Files.list(folder)) {
-            for (Path f : files.toList()) java.nio.file.Files.deleteIfExists(f);
-            java.nio.file.Files.deleteIfExists(folder);
-        } catch (java.io.IOException e) {
-            System.err.println("editgate: could not delete the private model copy " + folder + ": " + e.getMessage());
+            if (!config.model().equals(userModel)) PrivateModelCopy.delete(Path.of(config.model()));
         }
     }
 
     /** The mutant that writes over its input gets a private copy of the model, so a demo never damages the user's folder. */
     static GateConfig protectFromInputMutation(GateConfig config) {
-        if (config.edit().kind() != dev.editgate.gate.config.EditChoice.Kind.MUTANT
-                || EditUnderTest.mutant(config.edit().value()) != dev.editgate.fixtures.mutants.Mutant.MUTATES_INPUT) return config;
-        Path folder = ModelChoice.resolve(config.model(), config.revision());
-        try {
-            Path copy = java.nio.file.Files.createTempDirectory("editgate-private-model-");
-            try (var files = java.nio.file.Files.list(folder)) {
-                for (Path f : files.toList()) java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
-            }
-            var explicit = new java.util.EnumMap<>(config.explicit());
-            explicit.put(dev.editgate.gate.config.GateKey.MODEL, copy.toString());
-            return new GateConfig(copy.toString(), config.revision(), config.layer(), config.edit(), config.editMode(), config.editTimeout(),
-                    config.dtype(), config.device(), config.tolerance(), config.tokenizer(), config.prompts(), config.tries(), config.seed(),
-                    config.timeBudget(), config.reportDir(), explicit);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot copy " + folder + " for the input-mutating mutant", e);
-        }
+        if (config.edit().kind() != EditChoice.Kind.MUTANT || EditUnderTest.mutant(config.edit().value()) != Mutant.MUTATES_INPUT) return config;
+        Path copy = PrivateModelCopy.of(ModelChoice.resolve(config.model(), config.revision()));
+        Map<GateKey, String> explicit = new EnumMap<>(config.explicit());
+        explicit.put(GateKey.MODEL, copy.toString());
+        return new GateConfig(copy.toString(), config.revision(), config.layer(), config.edit(), config.editMode(), config.editTimeout(),
+                config.dtype(), config.device(), config.tolerance(), config.tokenizer(), config.prompts(), config.tries(), config.seed(),
+                config.timeBudget(), config.reportDir(), explicit);
     }
 
     /** Runs the gate on {@code edit} (a JVM edit given directly, e.g. by the JUnit contract). */

@@ -9,7 +9,6 @@ import dev.editgate.core.tolerance.CalibratedTolerance;
 import dev.editgate.core.tolerance.LogitComparison;
 import dev.editgate.core.tolerance.LogitError;
 import dev.editgate.core.tolerance.TolerancePolicy;
-import dev.editgate.core.tolerance.ToleranceCalibration;
 import dev.editgate.gate.ForwardRuntime;
 import dev.editgate.gate.GateSession;
 import dev.editgate.properties.Gen;
@@ -48,7 +47,14 @@ public final class FunctionalStage implements Stage {
         TolerancePolicy policy = s.config().tolerance().equals("fixed")
                 ? TolerancePolicy.Fixed.torchTestingDefaults(dtype)
                 : TolerancePolicy.Derived.defaults(dtype);
-        tolerance = ToleranceCalibration.calibrate(rt.reference(), rt.original(), rt.promptTokens(), policy);
+        // the float64 logits are already cached per prompt: only the dtype original runs here
+        List<Logits> references = new ArrayList<>();
+        List<Logits> originals = new ArrayList<>();
+        for (int i = 0; i < rt.prompts(); i++) {
+            references.add(rt.referenceLogits(i));
+            originals.add(rt.original().logitsFrom(0, rt.residuals(i)));
+        }
+        tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
         Gen<Permutation> perms = Gens.permutations(s.heads());

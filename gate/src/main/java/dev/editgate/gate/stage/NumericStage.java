@@ -28,6 +28,10 @@ public final class NumericStage implements Stage {
     /** Spectra cost a 768×768 eigendecomposition at pythia scale, so they are checked on a few permutations only. */
     static final int SPECTRUM_TRIES = 3;
 
+    /** The original's norms and spectra, computed once in {@link #properties} and reused for the plots. */
+    private HeadBlockNorms before;
+    private final Map<String, Spectrum> spectraBefore = new LinkedHashMap<>();
+
     @Override
     public String name() { return "numeric"; }
 
@@ -38,8 +42,8 @@ public final class NumericStage implements Stage {
     public List<GateProperty> properties(GateSession s) {
         Checkpoint original = s.original();
         int layer = s.layer();
-        HeadBlockNorms before = HeadBlockNorms.of(original, layer);
-        Map<String, Spectrum> spectraBefore = new LinkedHashMap<>();
+        before = HeadBlockNorms.of(original, layer);
+        spectraBefore.clear();
         for (String t : spectrumTensors(layer)) spectraBefore.put(t, Spectra.of(original.tensor(t)));
         Gen<Permutation> perms = Gens.permutations(s.heads());
         return List.of(
@@ -86,7 +90,7 @@ public final class NumericStage implements Stage {
         } catch (RuntimeException | AssertionError e) {
             return;
         }
-        HeadBlockNorms a = HeadBlockNorms.of(s.original(), layer);
+        HeadBlockNorms a = before;
         HeadBlockNorms b = HeadBlockNorms.of(edited, layer);
         // Bars pair edited head i with the original head it must carry, π(i): equal bars prove the norms moved intact.
         String[] labels = new String[s.heads()];
@@ -97,10 +101,10 @@ public final class NumericStage implements Stage {
         s.addHeadNorms(new HeadNorms(prefix + "value", labels, permuted(a.v(), p), b.v()));
         s.addHeadNorms(new HeadNorms(prefix + "dense", labels, permuted(a.dense(), p), b.dense()));
         for (String t : spectrumTensors(layer)) {
-            Spectrum before = Spectra.of(s.original().tensor(t));
+            Spectrum original = spectraBefore.get(t);
             Spectrum after = Spectra.of(edited.tensor(t));
-            s.addSpectrum(new dev.editgate.reports.model.Spectrum(t, before.singularValues(), after.singularValues(),
-                    before.conditionNumber(), after.conditionNumber()));
+            s.addSpectrum(new dev.editgate.reports.model.Spectrum(t, original.singularValues(), after.singularValues(),
+                    original.conditionNumber(), after.conditionNumber()));
         }
     }
 
