@@ -1,6 +1,6 @@
 package dev.editgate.gate;
 
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.external.ExternalEditSpec;
 import dev.editgate.core.external.ExternalHeadPermutationEdit;
@@ -20,7 +20,7 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
     public static EditUnderTest resolve(GateConfig config) {
         EditChoice choice = config.edit();
         return switch (choice.kind()) {
-            case BUILTIN -> new EditUnderTest(GptNeoxHeadPermutation.INSTANCE, "built-in GPT-NeoX head permutation", null);
+            case BUILTIN -> new EditUnderTest(BuiltInHeadPermutation.INSTANCE, "built-in GPT-NeoX head permutation", null);
             case CLASS -> new EditUnderTest(instantiate(choice.value()), "JVM class " + choice.value(), null);
             case MUTANT -> {
                 Mutant m = mutant(choice.value());

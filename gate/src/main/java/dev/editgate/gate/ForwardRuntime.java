@@ -1,7 +1,7 @@
 package dev.editgate.gate;
 
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.tokenize.TextTokenizer;
@@ -21,8 +21,8 @@ public final class ForwardRuntime implements AutoCloseable {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) System.setProperty("ai.djl.pytorch.num_threads", "1");
     }
 
-    private final GptNeoxForward reference;
-    private final GptNeoxForward original;
+    private final TransformerForward reference;
+    private final TransformerForward original;
     private final TextTokenizer tokenizer;
     private final List<int[][]> tokens = new ArrayList<>();
     private final List<Logits> referenceLogits = new ArrayList<>();
@@ -31,8 +31,8 @@ public final class ForwardRuntime implements AutoCloseable {
     ForwardRuntime(GateSession s) {
         ComputeDtype dtype = ComputeDtype.parse(s.config().dtype());
         this.tokenizer = s.config().tokenizer() != null ? TextTokenizer.fromFile(s.config().tokenizer()) : TextTokenizer.fromFolder(s.modelFolder());
-        this.reference = GptNeoxForward.load(s.original(), ComputeDtype.FLOAT64, s.config().device());
-        this.original = dtype == ComputeDtype.FLOAT64 ? reference : GptNeoxForward.load(s.original(), dtype, s.config().device());
+        this.reference = TransformerForward.load(s.original(), ComputeDtype.FLOAT64, s.config().device());
+        this.original = dtype == ComputeDtype.FLOAT64 ? reference : TransformerForward.load(s.original(), dtype, s.config().device());
         for (String prompt : s.prompts()) {
             int[] ids = tokenizer.encode(prompt);
             if (ids.length == 0) throw new IllegalArgumentException("prompt '" + prompt + "' has no tokens");
@@ -44,10 +44,10 @@ public final class ForwardRuntime implements AutoCloseable {
     }
 
     /** The original in float64. */
-    public GptNeoxForward reference() { return reference; }
+    public TransformerForward reference() { return reference; }
 
     /** The original in the compute dtype. */
-    public GptNeoxForward original() { return original; }
+    public TransformerForward original() { return original; }
 
     public TextTokenizer tokenizer() { return tokenizer; }
 

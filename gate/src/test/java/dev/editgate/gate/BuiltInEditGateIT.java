@@ -1,6 +1,6 @@
 package dev.editgate.gate;
 
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.gate.junit.HeadPermutationContract;
 
@@ -11,6 +11,6 @@ import dev.editgate.gate.junit.HeadPermutationContract;
 class BuiltInEditGateIT extends HeadPermutationContract {
     @Override
     protected HeadPermutationEdit edit() {
-        return GptNeoxHeadPermutation.INSTANCE;
+        return BuiltInHeadPermutation.INSTANCE;
     }
 }

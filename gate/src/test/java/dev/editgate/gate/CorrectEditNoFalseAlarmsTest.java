@@ -2,7 +2,7 @@ package dev.editgate.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.reports.model.GateReport;
 import dev.editgate.reports.model.StageReport;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class CorrectEditNoFalseAlarmsTest {
         long t0 = System.nanoTime();
         for (int seed = 1; seed <= runs; seed++) {
             GateReport r = new Gate(GateTestSupport.config(tmp.resolve("r" + seed), seed, 25, Map.of()), GateListener.NONE)
-                    .run(GptNeoxHeadPermutation.INSTANCE, "built-in");
+                    .run(BuiltInHeadPermutation.INSTANCE, "built-in");
             if (r.verdict() != GateReport.Verdict.PASS) {
                 alarms.add("seed " + seed + ": " + r.stages().stream().filter(s -> s.status() != StageReport.Status.PASSED)
                         .map(s -> s.name() + " " + s.reason()).toList());

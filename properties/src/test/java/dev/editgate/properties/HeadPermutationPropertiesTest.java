@@ -3,7 +3,7 @@ package dev.editgate.properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.structure.BitExactComparison;
 import dev.editgate.core.structure.HeadBlockCorrespondence;
@@ -19,7 +19,7 @@ import java.util.Set;
  * applying {@code π.andThen(σ)}.
  */
 class HeadPermutationPropertiesTest {
-    private static final GptNeoxHeadPermutation EDIT = GptNeoxHeadPermutation.INSTANCE;
+    private static final BuiltInHeadPermutation EDIT = BuiltInHeadPermutation.INSTANCE;
 
     Gen<EditTarget> targets() {
         return EditTarget.gen();
@@ -59,7 +59,7 @@ class HeadPermutationPropertiesTest {
     @Property
     void onlyTheThreeAttentionTensorsOfTheEditedLayerChange(@ForAll("targets") EditTarget target, @ForAll @Heads(6) Permutation p) {
         Checkpoint original = target.checkpoint();
-        Set<String> touched = GptNeoxHeadPermutation.touchedTensors(target.layer());
+        Set<String> touched = BuiltInHeadPermutation.touchedTensors(target.layer());
         Locality.Result locality = Locality.check(original, permute(target, original, p), touched);
         assertThat(locality.violations()).as("tensors outside %s changed by %s on %s", touched, p.toCycleString(), target).isEmpty();
         assertThat(locality.changed()).as("changed tensors for %s on %s", p.toCycleString(), target)

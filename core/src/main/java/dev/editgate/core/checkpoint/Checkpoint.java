@@ -1,32 +1,50 @@
 package dev.editgate.core.checkpoint;
 
-import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.model.ModelConfig;
+import dev.editgate.core.model.ModelLayout;
 import dev.editgate.core.safetensors.Tensor;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * An immutable GPT-NeoX checkpoint: its config and its named tensors (in file order).
+ * An immutable checkpoint of any supported family: its config, its named tensors (in file order) and the
+ * layout its family's adapter gives it ({@link #layout()}).
  *
  * <p>Tensors loaded from disk are memory-mapped slices; {@link #withTensors} shares every tensor it
  * does not replace, so an edit never copies what it does not touch.
- *
- * @param source the folder it was loaded from, when it was
  */
-public record Checkpoint(GptNeoxConfig config, Map<String, Tensor> tensors, Optional<Path> source) {
+public final class Checkpoint {
+    private final ModelConfig config;
+    private final Map<String, Tensor> tensors;
+    private final Optional<Path> source;
+    private final ModelLayout layout;
 
-    public Checkpoint {
-        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    /** @param source the folder it was loaded from, when it was */
+    public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, Optional<Path> source) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.source = Objects.requireNonNull(source, "source");
+        this.layout = ModelLayout.of(config, this.tensors.keySet());
     }
 
     /** Loads a Hugging Face folder (config.json plus model.safetensors or a sharded index). */
     public static Checkpoint load(Path folder) {
         return CheckpointLoader.load(folder);
     }
+
+    public ModelConfig config() { return config; }
+
+    public Map<String, Tensor> tensors() { return tensors; }
+
+    public Optional<Path> source() { return source; }
+
+    /** The family adapter's view of this checkpoint: tensor names, tensor table, per-head and per-neuron blocks. */
+    public ModelLayout layout() { return layout; }
 
     public Set<String> names() { return tensors.keySet(); }
 
@@ -42,9 +60,9 @@ public record Checkpoint(GptNeoxConfig config, Map<String, Tensor> tensors, Opti
         return t;
     }
 
-    /** The unembedding matrix, whether it is called {@code embed_out.weight} or {@code lm_head.weight}. */
+    /** The unembedding matrix: its own tensor, or the token embedding when the family ties them. */
     public Tensor unembedding() {
-        return has(GptNeoxNames.EMBED_OUT) ? tensor(GptNeoxNames.EMBED_OUT) : tensor(GptNeoxNames.LM_HEAD);
+        return tensor(layout.unembedding());
     }
 
     /** A new checkpoint with {@code replacements} put in place (by name); every other tensor is shared. */
@@ -61,6 +79,11 @@ public record Checkpoint(GptNeoxConfig config, Map<String, Tensor> tensors, Opti
 
     /** Total number of elements in the model's parameters (buffers excluded). */
     public long parameterCount() {
-        return tensors.values().stream().filter(t -> !GptNeoxNames.isBuffer(t.name())).mapToLong(Tensor::numel).sum();
+        return tensors.values().stream().filter(t -> !layout.architecture().isBuffer(t.name())).mapToLong(Tensor::numel).sum();
+    }
+
+    @Override
+    public String toString() {
+        return "Checkpoint[" + source.map(Path::toString).orElse("(in memory)") + ", " + config.summary() + "]";
     }
 }

@@ -2,7 +2,9 @@ package dev.editgate.core.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.model.Architectures;
+import dev.editgate.core.model.ModelConfig;
+import dev.editgate.core.model.TensorSpec;
 import dev.editgate.core.safetensors.SafetensorsFile;
 import dev.editgate.core.safetensors.Tensor;
 import java.io.IOException;
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
-/** Reads Hugging Face GPT-NeoX folders, single-file or sharded, and checks every expected tensor's shape. */
+/** Reads Hugging Face folders of every supported family, single-file or sharded, and checks every tensor of the family's table. */
 final class CheckpointLoader {
     static final String SINGLE_FILE = "model.safetensors";
     static final String INDEX_FILE = "model.safetensors.index.json";
@@ -29,7 +31,7 @@ final class CheckpointLoader {
             throw new UncheckedIOException(new NoSuchFileException(folder.toString(),
                     null, "not a folder; expected a Hugging Face checkpoint folder with config.json and model.safetensors"));
         }
-        GptNeoxConfig config = GptNeoxConfig.read(folder.resolve("config.json"));
+        ModelConfig config = readConfig(folder.resolve("config.json"));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Path single = folder.resolve(SINGLE_FILE);
         Path index = folder.resolve(INDEX_FILE);
@@ -81,30 +83,27 @@ final class CheckpointLoader {
         return tensors;
     }
 
-    private static void validateShapes(Path folder, Checkpoint ck) {
-        GptNeoxConfig c = ck.config();
-        long h = c.hiddenSize(), v = c.vocabSize(), ff = c.intermediateSize();
-        Map<String, long[]> expected = new LinkedHashMap<>();
-        expected.put(GptNeoxNames.EMBED_IN, new long[] {v, h});
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            expected.put(GptNeoxNames.inputLnWeight(i), new long[] {h});
-            expected.put(GptNeoxNames.inputLnBias(i), new long[] {h});
-            expected.put(GptNeoxNames.postAttnLnWeight(i), new long[] {h});
-            expected.put(GptNeoxNames.postAttnLnBias(i), new long[] {h});
-            expected.put(GptNeoxNames.qkvWeight(i), new long[] {3 * h, h});
-            expected.put(GptNeoxNames.qkvBias(i), new long[] {3 * h});
-            expected.put(GptNeoxNames.denseWeight(i), new long[] {h, h});
-            expected.put(GptNeoxNames.denseBias(i), new long[] {h});
-            expected.put(GptNeoxNames.mlpUpWeight(i), new long[] {ff, h});
-            expected.put(GptNeoxNames.mlpUpBias(i), new long[] {ff});
-            expected.put(GptNeoxNames.mlpDownWeight(i), new long[] {h, ff});
-            expected.put(GptNeoxNames.mlpDownBias(i), new long[] {h});
+    /** Reads config.json of any supported family; errors name the file and the field. */
+    static ModelConfig readConfig(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
         }
-        expected.put(GptNeoxNames.FINAL_LN_WEIGHT, new long[] {h});
-        expected.put(GptNeoxNames.FINAL_LN_BIAS, new long[] {h});
-        String unembed = ck.has(GptNeoxNames.EMBED_OUT) ? GptNeoxNames.EMBED_OUT : GptNeoxNames.LM_HEAD;
-        expected.put(unembed, new long[] {v, h});
-        expected.forEach((name, shape) -> {
+        try {
+            return Architectures.parse(root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void validateShapes(Path folder, Checkpoint ck) {
+        for (TensorSpec spec : ck.layout().tensorTable()) {
+            String name = spec.name();
+            long[] shape = spec.shape();
             if (!ck.has(name)) {
                 throw new IllegalArgumentException(folder + ": missing tensor '" + name + "' (expected shape "
                         + Arrays.toString(shape) + " from config.json)");
@@ -118,6 +117,6 @@ final class CheckpointLoader {
                 throw new IllegalArgumentException(folder + ": tensor '" + name + "' has dtype " + t.dtype()
                         + "; expected F16, BF16, F32 or F64");
             }
-        });
+        }
     }
 }

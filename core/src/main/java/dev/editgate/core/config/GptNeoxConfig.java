@@ -149,6 +149,22 @@ public record GptNeoxConfig(
         }
     }
 
+    /** The family-neutral view of this config. */
+    public dev.editgate.core.model.ModelConfig toModelConfig() {
+        return new dev.editgate.core.model.ModelConfig("gpt_neox", vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads,
+                numAttentionHeads, headDim(), intermediateSize, dev.editgate.core.model.NormKind.LAYER_NORM, layerNormEps,
+                hiddenAct, false, dev.editgate.core.model.PositionKind.ROTARY, rotaryPct, rotaryEmbBase, java.util.Optional.empty(),
+                maxPositionEmbeddings, attentionBias, attentionBias, true, useParallelResidual, false, torchDtype, 0);
+    }
+
+    /** The GPT-NeoX config of a family-neutral one (which must describe a GPT-NeoX model). */
+    public static GptNeoxConfig fromModelConfig(dev.editgate.core.model.ModelConfig c) {
+        if (!c.modelType().equals("gpt_neox")) throw new IllegalArgumentException("not a GPT-NeoX config: " + c.modelType());
+        return new GptNeoxConfig(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.intermediateSize(),
+                c.hiddenAct(), c.rotaryPct(), c.ropeTheta(), c.maxPositionEmbeddings(), c.normEps(), c.parallelResidual(),
+                c.qkvBias(), c.torchDtype());
+    }
+
     /** pythia-160m's exact configuration. */
     public static GptNeoxConfig pythia160m() {
         return new GptNeoxConfig(50304, 768, 12, 12, 3072, "gelu", 0.25, 10000, 2048, 1e-5, true, true, "float16");

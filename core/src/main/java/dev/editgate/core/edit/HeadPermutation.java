@@ -11,6 +11,6 @@ public record HeadPermutation(int layer, Permutation perm) implements WeightEdit
 
     @Override
     public Checkpoint apply(Checkpoint original) {
-        return GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, layer, perm);
+        return BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, perm);
     }
 }

@@ -5,7 +5,7 @@ import dev.editgate.core.checkpoint.Checkpoint;
 /**
  * The edit family the gate checks: "permute the attention heads of one layer by π", in editgate's
  * convention (new head i = old head π(i), see {@link Permutation}). The built-in implementation is
- * {@link GptNeoxHeadPermutation}; a lab's own code (JVM or an external process) implements this
+ * {@link BuiltInHeadPermutation}; a lab's own code (JVM or an external process) implements this
  * interface and the gate verifies it against the built-in's invariants.
  */
 @FunctionalInterface

@@ -5,32 +5,52 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.GptNeoxNames;
+import dev.editgate.core.model.ModelLayout;
+import dev.editgate.core.model.TensorRole;
+import dev.editgate.core.model.TensorSpec;
 import dev.editgate.core.safetensors.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
-/** One layer's weights on the device, in the compute dtype, owned by the manager they were uploaded into. */
-record LayerWeights(NDArray ln1Weight, NDArray ln1Bias, NDArray ln2Weight, NDArray ln2Bias,
-                    NDArray qkvWeight, NDArray qkvBias, NDArray denseWeight, NDArray denseBias,
-                    NDArray upWeight, NDArray upBias, NDArray downWeight, NDArray downBias) {
+/**
+ * One layer's weights on the device, in the compute dtype, by role, owned by the manager they were uploaded
+ * into. A role this model lacks (a bias, a gate) is absent. Matrices stored {@code [in, out]} (GPT-2's Conv1D)
+ * are handed out as {@code [out, in]} views, so the forward applies every projection as a torch Linear.
+ */
+final class LayerWeights {
+    private final Map<TensorRole, NDArray> byRole;
 
-    static LayerWeights upload(NDManager m, Checkpoint ck, int i, DataType dtype) {
-        return new LayerWeights(
-                upload(m, ck.tensor(GptNeoxNames.inputLnWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.inputLnBias(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.postAttnLnWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.postAttnLnBias(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.qkvWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.qkvBias(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.denseWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.denseBias(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.mlpUpWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.mlpUpBias(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.mlpDownWeight(i)), dtype),
-                upload(m, ck.tensor(GptNeoxNames.mlpDownBias(i)), dtype));
+    private LayerWeights(Map<TensorRole, NDArray> byRole) {
+        this.byRole = byRole;
     }
+
+    static LayerWeights upload(NDManager m, Checkpoint ck, int layer, DataType dtype) {
+        ModelLayout layout = ck.layout();
+        Map<TensorRole, NDArray> out = new EnumMap<>(TensorRole.class);
+        for (TensorSpec spec : layout.tensorTable()) {
+            if (spec.layer() != layer) continue;
+            NDArray a = upload(m, ck.tensor(spec.name()), dtype);
+            out.put(spec.role(), spec.inOut() ? a.transpose() : a);      // Conv1D [in, out] -> Linear [out, in]
+        }
+        return new LayerWeights(out);
+    }
+
+    /** The weight of {@code role}; the role must exist. */
+    NDArray get(TensorRole role) {
+        NDArray a = byRole.get(role);
+        if (a == null) throw new IllegalStateException("layer has no " + role + " weight");
+        return a;
+    }
+
+    /** The weight of {@code role}, or null when this model has none (e.g. a bias). */
+    NDArray optional(TensorRole role) { return byRole.get(role); }
+
+    boolean has(TensorRole role) { return byRole.containsKey(role); }
 
     /**
      * Uploads a tensor in {@code target}. F32/F16/F64 bytes are wrapped without a copy (the tensor's data is
@@ -70,9 +90,7 @@ record LayerWeights(NDArray ln1Weight, NDArray ln1Bias, NDArray ln2Weight, NDArr
     }
 
     void close() {
-        for (NDArray a : new NDArray[] {ln1Weight, ln1Bias, ln2Weight, ln2Bias, qkvWeight, qkvBias, denseWeight,
-                denseBias, upWeight, upBias, downWeight, downBias}) {
-            a.close();
-        }
+        List<NDArray> all = new ArrayList<>(byRole.values());
+        for (NDArray a : all) a.close();
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The residual stream of a batch: {@code streams.get(l)} enters layer {@code l}, the last one leaves the last
  * layer (before the final norm). Each is {@code [B, T, hidden]} widened to double from the compute dtype, so
- * feeding one back ({@link GptNeoxForward#logitsFrom}) reproduces the full forward bit for bit.
+ * feeding one back ({@link TransformerForward#logitsFrom}) reproduces the full forward bit for bit.
  */
 public record ResidualCache(int[][] tokens, int hidden, ComputeDtype dtype, List<double[]> streams) {
 

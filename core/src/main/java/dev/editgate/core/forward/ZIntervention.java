@@ -3,7 +3,7 @@ package dev.editgate.core.forward;
 import java.util.Set;
 
 /**
- * Changes the per-head z of one layer during a forward ({@link GptNeoxForward#logitsWithZ}). It receives the
+ * Changes the per-head z of one layer during a forward ({@link TransformerForward#logitsWithZ}). It receives the
  * layer's z as computed (a copy widened to double) and edits it in place; the forward then rounds it back
  * to the compute dtype (exactly, when values are left alone) and continues with {@code dense}.
  *
@@ -17,7 +17,7 @@ public interface ZIntervention {
 
     void apply(HeadZ z);
 
-    /** Leaves z as it is (the forward must then equal {@link GptNeoxForward#logits}). */
+    /** Leaves z as it is (the forward must then equal {@link TransformerForward#logits}). */
     static ZIntervention none() {
         return z -> { };
     }

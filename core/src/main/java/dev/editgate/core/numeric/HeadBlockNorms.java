@@ -1,137 +1,136 @@
 package dev.editgate.core.numeric;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.edit.GroupedHeads;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.model.BlockKind;
+import dev.editgate.core.model.BlockSet;
+import dev.editgate.core.model.HeadView;
 import dev.editgate.core.safetensors.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Frobenius norm of every per-head block of one GPT-NeoX layer, computed in double from any floating dtype.
- *
- * <p>Blocks follow GPT-NeoX's layout (../shared/GUIDE.md §2): head h's q, k and v are the rows
- * {@code h*3*hd + c*hd .. +hd} (c = 0, 1, 2) of {@code query_key_value.weight [3*hidden, hidden]} and the
- * same entries of its bias; its dense block is columns {@code h*hd .. (h+1)*hd-1} of
- * {@code dense.weight [hidden, hidden]}. Each array has one entry per head.
+ * Frobenius norm of every per-head block of one layer, for each block set of the family's {@link HeadView}
+ * (q, k, v, their biases, o), computed in double from any floating dtype.
  *
  * <p>Each block's squares are summed in the same element order (row-major inside the block) whatever the
  * block's position, so a correct head permutation gives bit-equal norms, permuted:
  * {@code HeadBlockNorms.of(edited, l).equals(HeadBlockNorms.of(original, l).permuted(π))}.
  */
-public record HeadBlockNorms(double[] q, double[] k, double[] v, double[] qBias, double[] kBias, double[] vBias, double[] dense) {
+public final class HeadBlockNorms {
+    private final List<String> labels;
+    private final List<BlockKind> kinds;
+    private final int groupSize;
+    private final double[][] norms;          // [part][block]
 
-    public HeadBlockNorms {
-        int n = q.length;
-        for (double[] a : new double[][] {k, v, qBias, kBias, vBias, dense}) {
-            if (a.length != n) throw new IllegalArgumentException("every norm array needs one entry per head (" + n + ")");
-        }
-        q = q.clone(); k = k.clone(); v = v.clone();
-        qBias = qBias.clone(); kBias = kBias.clone(); vBias = vBias.clone();
-        dense = dense.clone();
+    private HeadBlockNorms(List<String> labels, List<BlockKind> kinds, int groupSize, double[][] norms) {
+        this.labels = List.copyOf(labels);
+        this.kinds = List.copyOf(kinds);
+        this.groupSize = groupSize;
+        this.norms = norms;
     }
 
     /** Norms of every head block of {@code layer}; the checkpoint's tensors are read in place. */
     public static HeadBlockNorms of(Checkpoint ck, int layer) {
-        GptNeoxConfig c = ck.config();
-        if (layer < 0 || layer >= c.numHiddenLayers()) {
-            throw new IllegalArgumentException("layer " + layer + " is out of range: the model has " + c.numHiddenLayers()
-                    + " layers (0.." + (c.numHiddenLayers() - 1) + ")");
+        HeadView view = ck.layout().heads(layer);
+        List<String> labels = new ArrayList<>();
+        List<BlockKind> kinds = new ArrayList<>();
+        double[][] norms = new double[view.parts().size()][];
+        for (int p = 0; p < view.parts().size(); p++) {
+            BlockSet s = view.parts().get(p);
+            labels.add(s.label());
+            kinds.add(s.kind());
+            Tensor t = ck.tensor(s.tensor());
+            norms[p] = new double[s.count()];
+            for (int i = 0; i < s.count(); i++) norms[p][i] = Math.sqrt(sumSquares(t, s, i));
         }
-        int heads = c.numAttentionHeads(), hd = c.headDim(), hidden = c.hiddenSize();
-        Tensor w = ck.tensor(GptNeoxNames.qkvWeight(layer));
-        Tensor b = ck.tensor(GptNeoxNames.qkvBias(layer));
-        Tensor d = ck.tensor(GptNeoxNames.denseWeight(layer));
-        requireShape(w, 3L * hidden, hidden);
-        requireShape(b, 3L * hidden);
-        requireShape(d, hidden, hidden);
-        double[][] wq = new double[3][heads];
-        double[][] bq = new double[3][heads];
-        double[] dn = new double[heads];
-        for (int h = 0; h < heads; h++) {
-            for (int comp = 0; comp < 3; comp++) {
-                long firstRow = (long) h * 3 * hd + (long) comp * hd;
-                wq[comp][h] = Math.sqrt(sumSquares(w, firstRow * hidden, (long) hd * hidden));
-                bq[comp][h] = Math.sqrt(sumSquares(b, firstRow, hd));
+        return new HeadBlockNorms(labels, kinds, view.groupSize(), norms);
+    }
+
+    private static double sumSquares(Tensor t, BlockSet s, int i) {
+        double sum = 0;
+        if (s.axis() == 0) {
+            long inner = t.rank() == 1 ? 1 : t.numel() / t.shape()[0];
+            long from = s.start(i) * inner, count = s.length() * inner;
+            for (long k = from; k < from + count; k++) {
+                double x = t.getDouble(k);
+                sum += x * x;
             }
-            double s = 0;
-            for (long r = 0; r < hidden; r++) {
-                long base = r * hidden + (long) h * hd;
-                for (int j = 0; j < hd; j++) {
-                    double x = d.getDouble(base + j);
-                    s += x * x;
-                }
+            return sum;
+        }
+        long cols = t.shape()[1];
+        for (long r = 0; r < t.shape()[0]; r++) {
+            long base = r * cols + s.start(i);
+            for (int j = 0; j < s.length(); j++) {
+                double x = t.getDouble(base + j);
+                sum += x * x;
             }
-            dn[h] = Math.sqrt(s);
         }
-        return new HeadBlockNorms(wq[0], wq[1], wq[2], bq[0], bq[1], bq[2], dn);
+        return sum;
     }
 
-    private static double sumSquares(Tensor t, long from, long count) {
-        double s = 0;
-        for (long i = from; i < from + count; i++) {
-            double x = t.getDouble(i);
-            s += x * x;
-        }
-        return s;
+    /** Block set labels, in the head view's order (GPT-NeoX: q, k, v, q bias, k bias, v bias, dense). */
+    public List<String> labels() { return labels; }
+
+    public int heads() {
+        for (int p = 0; p < kinds.size(); p++) if (kinds.get(p).index() == BlockKind.Index.QUERY_HEAD) return norms[p].length;
+        return 0;
     }
 
-    private static void requireShape(Tensor t, long... shape) {
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape())
-                    + "; expected " + Arrays.toString(shape));
-        }
+    /** The norms of the block set labelled {@code label}, one per head (per KV head for k and v). */
+    public double[] get(String label) {
+        int p = labels.indexOf(label);
+        if (p < 0) throw new IllegalArgumentException("no block set '" + label + "'; have " + labels);
+        return norms[p].clone();
     }
 
-    public int heads() { return q.length; }
+    /** The weight (not bias) norms of the first block set of {@code kind}. */
+    public double[] weights(BlockKind kind) {
+        for (int p = 0; p < kinds.size(); p++) {
+            if (kinds.get(p) == kind && !labels.get(p).endsWith("bias")) return norms[p].clone();
+        }
+        throw new IllegalArgumentException("no " + kind + " weight blocks; have " + labels);
+    }
 
-    /** The norms a head permutation π should produce: entry i becomes this entry π(i) (new head i = old head π(i)). */
+    public BlockKind kind(int part) { return kinds.get(part); }
+
+    /** The norms a head permutation π should produce: query-head entries i become entry π(i), KV-head entries σ(j). */
     public HeadBlockNorms permuted(Permutation perm) {
         if (perm.size() != heads()) {
             throw new IllegalArgumentException("permutation of " + perm.size() + " points for " + heads() + " heads");
         }
-        return new HeadBlockNorms(gather(q, perm), gather(k, perm), gather(v, perm), gather(qBias, perm),
-                gather(kBias, perm), gather(vBias, perm), gather(dense, perm));
+        Permutation sigma = GroupedHeads.kvPermutation(perm, groupSize);
+        double[][] out = new double[norms.length][];
+        for (int p = 0; p < norms.length; p++) {
+            Permutation pp = kinds.get(p).index() == BlockKind.Index.KV_HEAD ? sigma : perm;
+            out[p] = new double[norms[p].length];
+            for (int i = 0; i < out[p].length; i++) out[p][i] = norms[p][pp.apply(i)];
+        }
+        return new HeadBlockNorms(labels, kinds, groupSize, out);
     }
 
-    private static double[] gather(double[] a, Permutation perm) {
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) out[i] = a[perm.apply(i)];
+    /** Every norm array, in {@link #labels()} order. */
+    public double[][] all() {
+        double[][] out = new double[norms.length][];
+        for (int p = 0; p < norms.length; p++) out[p] = norms[p].clone();
         return out;
     }
-
-    /** The seven arrays, named as in the record: q, k, v, qBias, kBias, vBias, dense. */
-    public double[][] all() {
-        return new double[][] {q(), k(), v(), qBias(), kBias(), vBias(), dense()};
-    }
-
-    public static final String[] BLOCK_NAMES = {"q", "k", "v", "qBias", "kBias", "vBias", "dense"};
-
-    @Override public double[] q() { return q.clone(); }
-    @Override public double[] k() { return k.clone(); }
-    @Override public double[] v() { return v.clone(); }
-    @Override public double[] qBias() { return qBias.clone(); }
-    @Override public double[] kBias() { return kBias.clone(); }
-    @Override public double[] vBias() { return vBias.clone(); }
-    @Override public double[] dense() { return dense.clone(); }
 
     /** Bit equality of every norm (as {@link Double#doubleToLongBits}; NaN equals NaN). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof HeadBlockNorms n && Arrays.equals(q, n.q) && Arrays.equals(k, n.k) && Arrays.equals(v, n.v)
-                && Arrays.equals(qBias, n.qBias) && Arrays.equals(kBias, n.kBias) && Arrays.equals(vBias, n.vBias)
-                && Arrays.equals(dense, n.dense);
+        return o instanceof HeadBlockNorms n && labels.equals(n.labels) && Arrays.deepEquals(norms, n.norms);
     }
 
     @Override
-    public int hashCode() {
-        return Arrays.deepHashCode(new Object[] {q, k, v, qBias, kBias, vBias, dense});
-    }
+    public int hashCode() { return labels.hashCode() * 31 + Arrays.deepHashCode(norms); }
 
     @Override
     public String toString() {
-        return "HeadBlockNorms[q=" + Arrays.toString(q) + ", k=" + Arrays.toString(k) + ", v=" + Arrays.toString(v)
-                + ", qBias=" + Arrays.toString(qBias) + ", kBias=" + Arrays.toString(kBias) + ", vBias=" + Arrays.toString(vBias)
-                + ", dense=" + Arrays.toString(dense) + "]";
+        StringBuilder sb = new StringBuilder("HeadBlockNorms[");
+        for (int p = 0; p < norms.length; p++) sb.append(p > 0 ? ", " : "").append(labels.get(p)).append('=').append(Arrays.toString(norms[p]));
+        return sb.append(']').toString();
     }
 }

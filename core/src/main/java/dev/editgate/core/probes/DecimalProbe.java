@@ -1,6 +1,6 @@
 package dev.editgate.core.probes;
 
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.tokenize.Generation;
 import dev.editgate.core.tokenize.GreedyResult;
@@ -41,11 +41,11 @@ public final class DecimalProbe {
         }
     }
 
-    public static Result run(GptNeoxForward original, GptNeoxForward edited, TextTokenizer tok, List<String> prompts, double tolerance) {
+    public static Result run(TransformerForward original, TransformerForward edited, TextTokenizer tok, List<String> prompts, double tolerance) {
         return run(original, edited, tok, prompts, tolerance, NEW_TOKENS);
     }
 
-    public static Result run(GptNeoxForward original, GptNeoxForward edited, TextTokenizer tok, List<String> prompts,
+    public static Result run(TransformerForward original, TransformerForward edited, TextTokenizer tok, List<String> prompts,
                              double tolerance, int newTokens) {
         return compare(measure(original, tok, prompts, newTokens), measure(edited, tok, prompts, newTokens), tok, tolerance);
     }
@@ -53,7 +53,7 @@ public final class DecimalProbe {
     /** One model's numbers on one prompt (measure the original once, then compare each edited model to it). */
     public record Measurement(String prompt, double logProbFirst, double logProbSecond, double logitDiff, GreedyResult generation) {}
 
-    public static List<Measurement> measure(GptNeoxForward model, TextTokenizer tok, List<String> prompts, int newTokens) {
+    public static List<Measurement> measure(TransformerForward model, TextTokenizer tok, List<String> prompts, int newTokens) {
         int[] first = tok.encode(FIRST);
         int[] second = tok.encode(SECOND);
         List<Measurement> out = new ArrayList<>();
@@ -84,7 +84,7 @@ public final class DecimalProbe {
     }
 
     /** Σ log p(continuation token k | prompt, continuation tokens before k), teacher-forced in one forward. */
-    static double continuationLogProb(GptNeoxForward model, int[] prompt, int[] continuation) {
+    static double continuationLogProb(TransformerForward model, int[] prompt, int[] continuation) {
         int[] all = concat(prompt, continuation);
         Logits l = model.logits(new int[][] {all}); // [1, T, V]
         double sum = 0;
@@ -96,7 +96,7 @@ public final class DecimalProbe {
     }
 
     /** logit(a_k) − logit(b_k) at the first token k where the two continuations differ (teacher-forced on their common prefix). */
-    static double logitDifference(GptNeoxForward model, int[] prompt, int[] a, int[] b) {
+    static double logitDifference(TransformerForward model, int[] prompt, int[] a, int[] b) {
         int k = 0;
         while (k < Math.min(a.length, b.length) && a[k] == b[k]) k++;
         if (k == a.length || k == b.length) return 0; // one continuation is a prefix of the other: no differing token

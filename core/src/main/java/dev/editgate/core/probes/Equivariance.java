@@ -1,7 +1,7 @@
 package dev.editgate.core.probes;
 
 import dev.editgate.core.edit.Permutation;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.forward.ZIntervention;
 import java.util.Set;
@@ -35,7 +35,7 @@ public final class Equivariance {
     /** What ablating and patching a head set does in one model: last-position logits with the set zeroed, and the patched LD. */
     public record Effect(double[] ablatedLastLogits, double patchedLd) {}
 
-    public static Effect effect(GptNeoxForward model, int layer, Set<Integer> heads, PatchingSetup setup) {
+    public static Effect effect(TransformerForward model, int layer, Set<Integer> heads, PatchingSetup setup) {
         int last = setup.clean()[0].length - 1;
         Logits ablated = model.logitsWithZ(setup.clean(), layer, ZIntervention.zeroHeads(toArray(heads)));
         var clean = model.trace(setup.clean(), layer);
@@ -43,7 +43,7 @@ public final class Equivariance {
         return new Effect(ablated.row(0, last), ld);
     }
 
-    public static Result check(GptNeoxForward original, GptNeoxForward edited, Permutation perm, int layer, Set<Integer> set,
+    public static Result check(TransformerForward original, TransformerForward edited, Permutation perm, int layer, Set<Integer> set,
                                PatchingSetup setup, double tolerance) {
         int last = setup.clean()[0].length - 1;
         double[] base = original.logits(setup.clean()).row(0, last);

@@ -1,7 +1,7 @@
 package dev.editgate.core.probes;
 
 import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.HeadZ;
 import dev.editgate.core.forward.LayerTrace;
 import dev.editgate.core.forward.ZIntervention;
@@ -21,7 +21,7 @@ public final class HeadPatching {
      */
     public record Result(int layer, double cleanLd, double corruptLd, double[] patchEffect, double[] ablationDelta) {}
 
-    public static Result run(GptNeoxForward model, PatchingSetup setup, int layer) {
+    public static Result run(TransformerForward model, PatchingSetup setup, int layer) {
         int heads = model.config().numAttentionHeads();
         LayerTrace clean = model.trace(setup.clean(), layer);
         double ldClean = setup.logitDifference(model.logits(setup.clean()));
@@ -41,7 +41,7 @@ public final class HeadPatching {
      * The identity behind per-head patching: Σ_h dense.weight[:, h-block] · z_h + dense.bias equals the
      * attention output. Returns the largest absolute deviation over every position and channel.
      */
-    public static double decompositionError(GptNeoxForward model, LayerTrace trace) {
+    public static double decompositionError(TransformerForward model, LayerTrace trace) {
         var ck = model.checkpoint();
         double[] w = ck.tensor(GptNeoxNames.denseWeight(trace.layer())).toDoubleArray(); // [hidden, hidden] = [out, in]
         double[] bias = ck.tensor(GptNeoxNames.denseBias(trace.layer())).toDoubleArray(); // [hidden]

@@ -1,6 +1,6 @@
 package dev.editgate.core.probes;
 
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.tokenize.TextTokenizer;
 import java.util.Arrays;
@@ -16,11 +16,11 @@ public record PatchingSetup(int[][] clean, int[][] corrupt, int answer, int foil
     public static final String CORRUPT = "Which is bigger: 9.11 or 9.8? The bigger one is";
 
     /** The default pair, tokenized; both prompts are cut to the shorter one's length. */
-    public static PatchingSetup of(GptNeoxForward original, TextTokenizer tok) {
+    public static PatchingSetup of(TransformerForward original, TextTokenizer tok) {
         return of(original, tok.encode(CLEAN), tok.encode(CORRUPT));
     }
 
-    public static PatchingSetup of(GptNeoxForward original, int[] clean, int[] corrupt) {
+    public static PatchingSetup of(TransformerForward original, int[] clean, int[] corrupt) {
         int n = Math.min(clean.length, corrupt.length);
         int[][] c = {Arrays.copyOf(clean, n)}; // [1, T]
         int[][] x = {Arrays.copyOf(corrupt, n)}; // [1, T]

@@ -1,6 +1,6 @@
 package dev.editgate.core.probes;
 
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.LayerTrace;
 
 /**
@@ -21,7 +21,7 @@ public final class SlicePatchingDiagnostic {
     /** Per slice of head_dim channels, the max |post-dense output (edited) − (original)| over all positions. */
     public record Result(double[] sliceMaxDifference, double tolerance, boolean invariant) {}
 
-    public static Result run(GptNeoxForward original, GptNeoxForward edited, int[][] tokens, int layer, double tolerance) {
+    public static Result run(TransformerForward original, TransformerForward edited, int[][] tokens, int layer, double tolerance) {
         LayerTrace a = original.trace(tokens, layer);
         LayerTrace b = edited.trace(tokens, layer);
         int slices = original.config().numAttentionHeads();

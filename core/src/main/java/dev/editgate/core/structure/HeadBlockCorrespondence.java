@@ -1,88 +1,180 @@
 package dev.editgate.core.structure;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.edit.GroupedHeads;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.model.BlockKind;
+import dev.editgate.core.model.BlockSet;
+import dev.editgate.core.model.HeadView;
 import dev.editgate.core.safetensors.Tensor;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * For one layer of an edited model, which block of the original each per-head block equals bit for bit.
+ * For one layer of an edited model, which block of the original each per-head block equals bit for bit, for
+ * every block set of the family's {@link HeadView} (q, k, v and their biases, o).
  *
- * <p>Blocks are GPT-NeoX's: QKV weight rows {@code [heads, 3, hd, hidden]} and bias {@code [heads, 3, hd]},
- * indexed (head, component) with component 0=q, 1=k, 2=v; {@code dense.weight} columns {@code [hidden, heads, hd]}.
- * A source is encoded as {@code head*3 + component} for QKV and {@code head} for dense; -1 means the
- * edited block equals no block of the original. When several original blocks are bit-identical (all-zero
- * biases, as in Pythia's step0 checkpoints), the source is the lowest of them; the {@code *Class} arrays map
- * every original block to that lowest identical block, so {@link #consistentWith} accepts any of them.
+ * <p>Blocks are identified by a global id: block i of part p has id {@code offset(p) + i}. An edited block is
+ * compared with every original block of the same tensor, axis and length (so a q block that now holds a k
+ * block is named as such); -1 means it equals no original block. When several original blocks are
+ * bit-identical (all-zero biases, as in Pythia's step0), the source is the lowest of them, and
+ * {@link #consistentWith} accepts any member of that class.
  */
-public record HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSource, int[] qkvBiasSource, int[] denseSource,
-                                      int[] qkvWeightClass, int[] qkvBiasClass, int[] denseClass) {
+public final class HeadBlockCorrespondence {
+    private final HeadView view;
+    private final int[][] source;      // [part][block] -> id of the matching original block, or -1
+    private final int[] classOf;       // id -> lowest id with identical original bytes
+    private final int[] offset;        // part -> first id
 
-    public static final String[] COMPONENTS = {"q", "k", "v"};
-
-    public HeadBlockCorrespondence {
-        qkvWeightSource = qkvWeightSource.clone();
-        qkvBiasSource = qkvBiasSource.clone();
-        denseSource = denseSource.clone();
-        qkvWeightClass = qkvWeightClass.clone();
-        qkvBiasClass = qkvBiasClass.clone();
-        denseClass = denseClass.clone();
-    }
-
-    /** Without duplicate-block information: every original block is its own class. */
-    public HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSource, int[] qkvBiasSource, int[] denseSource) {
-        this(layer, heads, qkvWeightSource, qkvBiasSource, denseSource, identity(3 * heads), identity(3 * heads), identity(heads));
-    }
-
-    private static int[] identity(int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) out[i] = i;
-        return out;
+    private HeadBlockCorrespondence(HeadView view, int[][] source, int[] classOf, int[] offset) {
+        this.view = view;
+        this.source = source;
+        this.classOf = classOf;
+        this.offset = offset;
     }
 
     public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer) {
-        GptNeoxConfig c = original.config();
-        int heads = c.numAttentionHeads();
-        Tensor ow = original.tensor(GptNeoxNames.qkvWeight(layer)), ob = original.tensor(GptNeoxNames.qkvBias(layer));
-        Tensor od = original.tensor(GptNeoxNames.denseWeight(layer));
-        int[] w = matchRowBlocks(ow, edited.tensor(GptNeoxNames.qkvWeight(layer)), 3 * heads);
-        int[] b = matchRowBlocks(ob, edited.tensor(GptNeoxNames.qkvBias(layer)), 3 * heads);
-        int[] d = matchColumnBlocks(od, edited.tensor(GptNeoxNames.denseWeight(layer)), heads);
-        return new HeadBlockCorrespondence(layer, heads, w, b, d,
-                matchRowBlocks(ow, ow, 3 * heads), matchRowBlocks(ob, ob, 3 * heads), matchColumnBlocks(od, od, heads));
-    }
-
-    @Override public int[] qkvWeightSource() { return qkvWeightSource.clone(); }
-    @Override public int[] qkvBiasSource() { return qkvBiasSource.clone(); }
-    @Override public int[] denseSource() { return denseSource.clone(); }
-    @Override public int[] qkvWeightClass() { return qkvWeightClass.clone(); }
-    @Override public int[] qkvBiasClass() { return qkvBiasClass.clone(); }
-    @Override public int[] denseClass() { return denseClass.clone(); }
-
-    /** True when q, k, v, bias and dense of every new head i all come from one old head π(i). */
-    public boolean consistentWith(Permutation perm) {
-        for (int i = 0; i < heads; i++) {
-            for (int comp = 0; comp < 3; comp++) {
-                int expected = perm.apply(i) * 3 + comp;
-                if (qkvWeightSource[i * 3 + comp] != qkvWeightClass[expected]
-                        || qkvBiasSource[i * 3 + comp] != qkvBiasClass[expected]) return false;
-            }
-            if (denseSource[i] != denseClass[perm.apply(i)]) return false;
+        HeadView view = original.layout().heads(layer);
+        List<BlockSet> parts = view.parts();
+        int[] offset = new int[parts.size()];
+        int total = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            offset[p] = total;
+            total += parts.get(p).count();
         }
-        return true;
+        ByteBuffer[] orig = new ByteBuffer[total];
+        ByteBuffer[] edit = new ByteBuffer[total];
+        boolean[] comparable = new boolean[parts.size()];
+        for (int p = 0; p < parts.size(); p++) {
+            BlockSet s = parts.get(p);
+            Tensor o = original.tensor(s.tensor());
+            Tensor e = edited.tensors().get(s.tensor());
+            comparable[p] = e != null && e.dtype() == o.dtype() && Arrays.equals(e.shape(), o.shape());
+            for (int i = 0; i < s.count(); i++) {
+                orig[offset[p] + i] = BlockBytes.of(o, s, i);
+                if (comparable[p]) edit[offset[p] + i] = BlockBytes.of(e, s, i);
+            }
+        }
+        int[] hashes = new int[total];
+        for (int id = 0; id < total; id++) hashes[id] = orig[id].hashCode();
+        int[] classOf = new int[total];
+        int[][] source = new int[parts.size()][];
+        for (int p = 0; p < parts.size(); p++) {
+            BlockSet s = parts.get(p);
+            List<Integer> candidates = candidates(parts, offset, s);
+            source[p] = new int[s.count()];
+            for (int i = 0; i < s.count(); i++) {
+                int id = offset[p] + i;
+                classOf[id] = firstEqual(orig[id], hashes, orig, candidates);
+                source[p][i] = comparable[p] ? firstEqual(edit[id], hashes, orig, candidates) : -1;
+            }
+        }
+        return new HeadBlockCorrespondence(view, source, classOf, offset);
     }
 
-    /** The head permutation all blocks agree on, if there is one. */
+    /** Ids of every original block in the same tensor, along the same axis, of the same length. */
+    private static List<Integer> candidates(List<BlockSet> parts, int[] offset, BlockSet s) {
+        List<Integer> ids = new ArrayList<>();
+        for (int q = 0; q < parts.size(); q++) {
+            BlockSet o = parts.get(q);
+            if (!o.tensor().equals(s.tensor()) || o.axis() != s.axis() || o.length() != s.length()) continue;
+            for (int j = 0; j < o.count(); j++) ids.add(offset[q] + j);
+        }
+        return ids;
+    }
+
+    private static int firstEqual(ByteBuffer block, int[] hashes, ByteBuffer[] orig, List<Integer> candidates) {
+        int h = block.hashCode();
+        for (int id : candidates) {
+            if (hashes[id] == h && orig[id].equals(block)) return id;
+        }
+        return -1;
+    }
+
+    public HeadView view() { return view; }
+
+    public int layer() { return view.layer(); }
+
+    public int heads() { return view.heads(); }
+
+    /** The original block id of edited block {@code i} of part {@code p}, or -1. */
+    public int source(int part, int i) { return source[part][i]; }
+
+    /** The id of block {@code i} of part {@code p}, as {@link #source} reports it. */
+    public int id(int part, int i) { return offset[part] + i; }
+
+    /** The class (lowest bit-identical original block) of id {@code id}. */
+    public int classOf(int id) { return id < 0 ? -1 : classOf[id]; }
+
+    /** True when every block of new head i (and new KV head j) comes from old head π(i) (and old KV head σ(j)). */
+    public boolean consistentWith(Permutation perm) {
+        return mismatches(perm).isEmpty();
+    }
+
+    /** One line per block that is not where π puts it; empty when the layer is consistent with π. */
+    public List<String> mismatches(Permutation perm) {
+        Optional<Permutation> sigma = kv(perm);
+        List<String> wrong = new ArrayList<>();
+        if (sigma.isEmpty()) {
+            wrong.add("π = " + perm.toCycleString() + " splits a KV group, so no block layout is consistent with it");
+            return wrong;
+        }
+        List<BlockSet> parts = view.parts();
+        for (int p = 0; p < parts.size(); p++) {
+            BlockSet s = parts.get(p);
+            Permutation pp = s.kind().index() == BlockKind.Index.KV_HEAD ? sigma.get() : perm;
+            for (int i = 0; i < s.count(); i++) {
+                int expected = id(p, pp.apply(i));
+                if (source[p][i] >= 0 && classOf[source[p][i]] == classOf[expected]) continue;
+                wrong.add(mismatchLine(p, i, expected));
+            }
+        }
+        return wrong;
+    }
+
+    private String mismatchLine(int p, int i, int expected) {
+        BlockSet s = view.parts().get(p);
+        String tensor = shortName(s.tensor());
+        String unit = unit(s);
+        if (s.kind() == BlockKind.O) {
+            String axis = s.axis() == 1 ? "columns" : "rows";
+            int actual = source[p][i];
+            return tensor + " " + axis + " of " + unit + i + " should be original " + unit + (expected - offset[p]) + ", are "
+                    + (actual < 0 ? "no original block" : describeOriginal(actual, false));
+        }
+        return tensor + " " + letter(s.kind()) + " of " + unit + i + " should be " + describeOriginal(expected, true)
+                + ", is " + describeOriginal(source[p][i], true);
+    }
+
+    /** {@code "old head 3 k"} (or {@code "original head 3"} for o blocks), or {@code "no original block"}. */
+    public String describeOriginal(int id, boolean old) {
+        if (id < 0) return "no original block";
+        for (int p = view.parts().size() - 1; p >= 0; p--) {
+            if (id >= offset[p]) {
+                BlockSet s = view.parts().get(p);
+                String unit = unit(s);
+                return s.kind() == BlockKind.O ? "original " + unit + (id - offset[p])
+                        : (old ? "old " : "original ") + unit + (id - offset[p]) + " " + letter(s.kind()) + (s.bias() ? " bias" : "");
+            }
+        }
+        throw new IllegalStateException("block id " + id);
+    }
+
+    /** The head permutation all query-head blocks agree on, if there is one. */
     public Optional<Permutation> impliedPermutation() {
-        int[] image = new int[heads];
-        for (int i = 0; i < heads; i++) {
-            int src = qkvWeightSource[i * 3];
-            if (src < 0 || src % 3 != 0) return Optional.empty();
-            image[i] = src / 3;
+        List<BlockSet> parts = view.parts();
+        int first = -1;
+        for (int p = 0; p < parts.size(); p++) if (parts.get(p).kind() == BlockKind.Q) { first = p; break; }
+        if (first < 0) return Optional.empty();
+        int[] image = new int[view.heads()];
+        for (int i = 0; i < image.length; i++) {
+            int src = source[first][i];
+            int rel = src - offset[first];
+            if (src < 0 || rel < 0 || rel >= view.heads()) return Optional.empty();
+            image[i] = rel;
         }
         try {
             Permutation p = Permutation.of(image);
@@ -92,66 +184,28 @@ public record HeadBlockCorrespondence(int layer, int heads, int[] qkvWeightSourc
         }
     }
 
-    /** Human-readable source of a QKV block, e.g. {@code "old head 3 k"} or {@code "no original block"}. */
-    public static String describeQkvSource(int source) {
-        return source < 0 ? "no original block" : "old head " + source / 3 + " " + COMPONENTS[source % 3];
-    }
-
-    private static int[] matchRowBlocks(Tensor original, Tensor edited, int blocks) {
-        if (!sameLayout(original, edited)) return filled(blocks);
-        int blockBytes = Math.toIntExact(original.byteSize() / blocks);
-        ByteBuffer[] orig = new ByteBuffer[blocks];
-        ByteBuffer[] edit = new ByteBuffer[blocks];
-        for (int i = 0; i < blocks; i++) {
-            orig[i] = original.data().slice(i * blockBytes, blockBytes);
-            edit[i] = edited.data().slice(i * blockBytes, blockBytes);
+    private Optional<Permutation> kv(Permutation perm) {
+        if (perm.size() != view.heads()) throw new IllegalArgumentException("permutation of " + perm.size() + " points for " + view.heads() + " heads");
+        try {
+            return Optional.of(GroupedHeads.kvPermutation(perm, view.groupSize()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
-        return match(orig, edit);
     }
 
-    private static int[] matchColumnBlocks(Tensor original, Tensor edited, int blocks) {
-        if (!sameLayout(original, edited)) return filled(blocks);
-        ByteBuffer[] orig = columnBlocks(original, blocks);
-        ByteBuffer[] edit = columnBlocks(edited, blocks);
-        return match(orig, edit);
+    /** "KV head " for k/v blocks under grouped-query attention, else "head ". */
+    private String unit(BlockSet s) {
+        return s.kind().index() == BlockKind.Index.KV_HEAD && view.groupSize() > 1 ? "KV head " : "head ";
     }
 
-    /** Gathers each column block of a [rows, cols] tensor into a contiguous heap buffer. */
-    private static ByteBuffer[] columnBlocks(Tensor t, int blocks) {
-        int rows = t.dim(0);
-        int rowBytes = t.dim(1) * t.dtype().byteSize();
-        int blockBytes = rowBytes / blocks;
-        ByteBuffer src = t.data();
-        ByteBuffer[] out = new ByteBuffer[blocks];
-        for (int i = 0; i < blocks; i++) {
-            out[i] = ByteBuffer.allocate(rows * blockBytes);
-            for (int r = 0; r < rows; r++) out[i].put(r * blockBytes, src, r * rowBytes + i * blockBytes, blockBytes);
-        }
-        return out;
+    static String letter(BlockKind k) {
+        return k.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** For each edited block, the lowest original block with identical bytes, else -1. */
-    private static int[] match(ByteBuffer[] orig, ByteBuffer[] edit) {
-        int[] hashes = new int[orig.length];
-        for (int j = 0; j < orig.length; j++) hashes[j] = orig[j].hashCode();
-        int[] out = new int[edit.length];
-        for (int i = 0; i < edit.length; i++) {
-            out[i] = -1;
-            int h = edit[i].hashCode();
-            for (int j = 0; j < orig.length; j++) {
-                if (hashes[j] == h && orig[j].equals(edit[i])) { out[i] = j; break; }
-            }
-        }
-        return out;
-    }
-
-    private static boolean sameLayout(Tensor a, Tensor b) {
-        return a.dtype() == b.dtype() && Arrays.equals(a.shape(), b.shape());
-    }
-
-    private static int[] filled(int n) {
-        int[] out = new int[n];
-        Arrays.fill(out, -1);
-        return out;
+    /** The last two components of a tensor name: {@code dense.weight}, {@code q_proj.bias}, {@code c_attn.weight}. */
+    public static String shortName(String tensor) {
+        int last = tensor.lastIndexOf('.');
+        int prev = last > 0 ? tensor.lastIndexOf('.', last - 1) : -1;
+        return tensor.substring(prev + 1);
     }
 }

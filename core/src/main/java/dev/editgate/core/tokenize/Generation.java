@@ -1,6 +1,6 @@
 package dev.editgate.core.tokenize;
 
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import java.util.Arrays;
 
@@ -9,7 +9,7 @@ public final class Generation {
     private Generation() {}
 
     /** Appends the argmax token {@code maxNewTokens} times (bounded by max_position_embeddings). */
-    public static GreedyResult greedy(GptNeoxForward model, int[] prompt, int maxNewTokens) {
+    public static GreedyResult greedy(TransformerForward model, int[] prompt, int maxNewTokens) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         int limit = model.config().maxPositionEmbeddings();

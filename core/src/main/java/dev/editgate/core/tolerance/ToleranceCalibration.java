@@ -1,7 +1,7 @@
 package dev.editgate.core.tolerance;
 
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.TreeMap;
 public final class ToleranceCalibration {
     private ToleranceCalibration() {}
 
-    public static CalibratedTolerance calibrate(GptNeoxForward float64Original, GptNeoxForward dtypeOriginal,
+    public static CalibratedTolerance calibrate(TransformerForward float64Original, TransformerForward dtypeOriginal,
                                                 int[][] prompts, TolerancePolicy policy) {
         if (float64Original.dtype() != ComputeDtype.FLOAT64) {
             throw new IllegalArgumentException("the reference must compute in fp64, got " + float64Original.dtype());
@@ -26,7 +26,7 @@ public final class ToleranceCalibration {
      * The same from explicit batches: each element is one batch of equal-length prompts; batches may differ in
      * length. The baseline is the worst over all batches.
      */
-    public static CalibratedTolerance calibrate(GptNeoxForward float64Original, GptNeoxForward dtypeOriginal,
+    public static CalibratedTolerance calibrate(TransformerForward float64Original, TransformerForward dtypeOriginal,
                                                 List<int[][]> batches, TolerancePolicy policy) {
         if (float64Original.dtype() != ComputeDtype.FLOAT64) {
             throw new IllegalArgumentException("the reference must compute in fp64, got " + float64Original.dtype());
@@ -42,12 +42,12 @@ public final class ToleranceCalibration {
     }
 
     /** An edited model's error against float64 reference logits from {@link #logitsByLength} of the same prompts. */
-    public static LogitError errorAgainst(List<Logits> float64Reference, GptNeoxForward candidate, int[][] prompts) {
+    public static LogitError errorAgainst(List<Logits> float64Reference, TransformerForward candidate, int[][] prompts) {
         return LogitComparison.compareAll(float64Reference, logitsByLength(candidate, prompts), candidate.dtype());
     }
 
     /** Logits of {@code prompts}, one batch per distinct length (shortest first), prompts in input order within. */
-    public static List<Logits> logitsByLength(GptNeoxForward model, int[][] prompts) {
+    public static List<Logits> logitsByLength(TransformerForward model, int[][] prompts) {
         if (prompts.length == 0) throw new IllegalArgumentException("the prompt set is empty");
         Map<Integer, List<int[]>> byLength = new TreeMap<>();
         for (int[] p : prompts) byLength.computeIfAbsent(p.length, k -> new ArrayList<>()).add(p);

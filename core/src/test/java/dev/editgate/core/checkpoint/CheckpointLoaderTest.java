@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.editgate.core.config.GptNeoxConfig;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.DType;
 import dev.editgate.core.safetensors.SafetensorsWriter;
@@ -68,14 +68,14 @@ class CheckpointLoaderTest {
             Checkpoint original = Checkpoint.load(in);
             Permutation p = Permutation.parse("(0 1 2)(3 5)", 6);
             Path out = dir.resolve("out");
-            CheckpointWriter.write(GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 1, p), out, in, Map.of("k", "v"));
+            CheckpointWriter.write(BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 1, p), out, in, Map.of("k", "v"));
             assertThat(out.resolve("tokenizer.json")).hasContent("{}");
             assertThat(Files.readString(out.resolve("config.json"))).isEqualTo(Files.readString(in.resolve("config.json")));
             Checkpoint edited = Checkpoint.load(out);
-            Checkpoint back = GptNeoxHeadPermutation.INSTANCE.permuteHeads(edited, 1, p.inverse());
+            Checkpoint back = BuiltInHeadPermutation.INSTANCE.permuteHeads(edited, 1, p.inverse());
             assertThat(BitExactComparison.compare(original.tensors(), back.tensors()).identical()).isTrue();
             assertThat(BitExactComparison.compare(original.tensors(), edited.tensors()).changedNames())
-                    .containsExactlyInAnyOrderElementsOf(GptNeoxHeadPermutation.touchedTensors(1));
+                    .containsExactlyInAnyOrderElementsOf(BuiltInHeadPermutation.touchedTensors(original, 1));
             assertThatThrownBy(() -> CheckpointWriter.write(edited, in, in, Map.of()))
                     .hasMessageContaining("--out " + in + " is the input model folder");
         } finally {
@@ -146,7 +146,7 @@ class CheckpointLoaderTest {
         ts.put("gpt_neox.layers.0.attention.bias", new Tensor("gpt_neox.layers.0.attention.bias", DType.BOOL, new long[] {1, 1, 4, 4}, mask));
         ts.put("gpt_neox.layers.0.attention.masked_bias", Tensor.of("gpt_neox.layers.0.attention.masked_bias", DType.F32, new long[] {}, new double[] {-1e9}));
         ts.put("gpt_neox.layers.0.attention.rotary_emb.inv_freq", Tensor.of("gpt_neox.layers.0.attention.rotary_emb.inv_freq", DType.F32, new long[] {1}, new double[] {1}));
-        Checkpoint withBuffers = new Checkpoint(c, ts, java.util.Optional.empty());
+        Checkpoint withBuffers = new Checkpoint(c.toModelConfig(), ts, java.util.Optional.empty());
         Checkpoint back = Checkpoint.load(saved(withBuffers, "buffers"));
         assertThat(back.unembedding().name()).isEqualTo(GptNeoxNames.LM_HEAD);
         assertThat(back.tensor("gpt_neox.layers.0.attention.bias").bitEquals(ts.get("gpt_neox.layers.0.attention.bias"))).isTrue();
@@ -154,7 +154,7 @@ class CheckpointLoaderTest {
         assertThat(GptNeoxNames.isBuffer("gpt_neox.layers.0.attention.bias")).isTrue();
         assertThat(GptNeoxNames.isBuffer(GptNeoxNames.qkvBias(0))).isFalse();
         // a permutation keeps the buffers, shared
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(back, 0, Permutation.parse("(0 1)", 6));
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(back, 0, Permutation.parse("(0 1)", 6));
         assertThat(edited.tensor("gpt_neox.layers.0.attention.bias")).isSameAs(back.tensor("gpt_neox.layers.0.attention.bias"));
     }
 
@@ -173,18 +173,18 @@ class CheckpointLoaderTest {
         Checkpoint ck = TestCheckpoints.random(c, DType.F32, 14);
         Map<String, Tensor> ts = new LinkedHashMap<>(ck.tensors());
         ts.remove(GptNeoxNames.denseWeight(1));
-        Path missing = saved(new Checkpoint(c, ts, java.util.Optional.empty()), "missing");
+        Path missing = saved(new Checkpoint(c.toModelConfig(), ts, java.util.Optional.empty()), "missing");
         assertThatThrownBy(() -> Checkpoint.load(missing)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("missing tensor 'gpt_neox.layers.1.attention.dense.weight' (expected shape [24, 24] from config.json)");
         ts = new LinkedHashMap<>(ck.tensors());
         ts.put(GptNeoxNames.qkvBias(0), Tensor.of(GptNeoxNames.qkvBias(0), DType.F32, new long[] {24}, new double[24]));
-        Path shape = saved(new Checkpoint(c, ts, java.util.Optional.empty()), "shape");
+        Path shape = saved(new Checkpoint(c.toModelConfig(), ts, java.util.Optional.empty()), "shape");
         assertThatThrownBy(() -> Checkpoint.load(shape))
                 .hasMessageContaining("tensor 'gpt_neox.layers.0.attention.query_key_value.bias' has shape [24]; config.json implies [72]");
         ts = new LinkedHashMap<>(ck.tensors());
         ts.put(GptNeoxNames.denseBias(0), new Tensor(GptNeoxNames.denseBias(0), DType.I32, new long[] {24}, ByteBuffer.allocateDirect(96)));
-        Path ints = saved(new Checkpoint(c, ts, java.util.Optional.empty()), "ints");
+        Path ints = saved(new Checkpoint(c.toModelConfig(), ts, java.util.Optional.empty()), "ints");
         assertThatThrownBy(() -> Checkpoint.load(ints)).hasMessageContaining("has dtype I32; expected F16, BF16, F32 or F64");
         assertThatThrownBy(() -> ck.tensor("nope")).hasMessageContaining("checkpoint (in memory) has no tensor 'nope'");
         assertThatThrownBy(() -> ck.withTensors(Map.of("nope", ck.tensor(GptNeoxNames.EMBED_IN))))

@@ -72,7 +72,7 @@ public final class TestCheckpoints {
         shapes.put(GptNeoxNames.EMBED_OUT, new long[] {v, h});
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         shapes.forEach((name, shape) -> tensors.put(name, maker.make(name, shape)));
-        return new Checkpoint(c, tensors, Optional.empty());
+        return new Checkpoint(c.toModelConfig(), tensors, Optional.empty());
     }
 
     static long numel(long[] shape) {

@@ -27,13 +27,13 @@ class HeadPermutationTest {
         for (int t = 0; t < 20; t++) {
             Permutation p = PermutationTest.random(c.numAttentionHeads(), rng);
             int layer = rng.nextInt(c.numHiddenLayers());
-            Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, layer, p);
-            Checkpoint back = GptNeoxHeadPermutation.INSTANCE.permuteHeads(edited, layer, p.inverse());
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, p);
+            Checkpoint back = BuiltInHeadPermutation.INSTANCE.permuteHeads(edited, layer, p.inverse());
             assertThat(BitExactComparison.compare(original.tensors(), back.tensors()).identical()).as(p.toString()).isTrue();
             // and two edits compose as π.andThen(σ)
             Permutation s = PermutationTest.random(c.numAttentionHeads(), rng);
-            Checkpoint twice = GptNeoxHeadPermutation.INSTANCE.permuteHeads(edited, layer, s);
-            Checkpoint once = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, layer, p.andThen(s));
+            Checkpoint twice = BuiltInHeadPermutation.INSTANCE.permuteHeads(edited, layer, s);
+            Checkpoint once = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, p.andThen(s));
             assertThat(BitExactComparison.compare(once.tensors(), twice.tensors()).identical()).isTrue();
         }
     }
@@ -43,7 +43,7 @@ class HeadPermutationTest {
     void identityGivesBitIdenticalTensors(DType dtype) {
         GptNeoxConfig c = TestCheckpoints.config(dtype);
         Checkpoint original = TestCheckpoints.random(c, dtype, 2);
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.identity(6));
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.identity(6));
         BitExactComparison.Result r = BitExactComparison.compare(original.tensors(), edited.tensors());
         assertThat(r.identical()).as(r.differences().toString()).isTrue();
         assertThat(HeadBlockCorrespondence.compute(original, edited, 0).impliedPermutation()).contains(Permutation.identity(6));
@@ -55,13 +55,13 @@ class HeadPermutationTest {
         Checkpoint original = TestCheckpoints.random(c, DType.F32, 3);
         Permutation p = Permutation.parse("(0 1 2)", 6);
         Checkpoint edited = new HeadPermutation(1, p).apply(original);
-        Locality.Result loc = Locality.check(original, edited, GptNeoxHeadPermutation.touchedTensors(1));
+        Locality.Result loc = Locality.check(original, edited, BuiltInHeadPermutation.touchedTensors(original, 1));
         assertThat(loc.holds()).isTrue();
-        assertThat(loc.changed()).containsExactlyInAnyOrderElementsOf(GptNeoxHeadPermutation.touchedTensors(1));
-        assertThat(Locality.check(original, edited, GptNeoxHeadPermutation.touchedTensors(0)).violations())
-                .containsExactlyInAnyOrderElementsOf(GptNeoxHeadPermutation.touchedTensors(1));
+        assertThat(loc.changed()).containsExactlyInAnyOrderElementsOf(BuiltInHeadPermutation.touchedTensors(original, 1));
+        assertThat(Locality.check(original, edited, BuiltInHeadPermutation.touchedTensors(original, 0)).violations())
+                .containsExactlyInAnyOrderElementsOf(BuiltInHeadPermutation.touchedTensors(original, 1));
         for (String name : original.names()) {
-            if (!GptNeoxHeadPermutation.touchedTensors(1).contains(name)) {
+            if (!BuiltInHeadPermutation.touchedTensors(original, 1).contains(name)) {
                 assertThat(edited.tensor(name)).as(name).isSameAs(original.tensor(name));
                 assertThat(edited.tensor(name).data().isDirect()).isTrue();
             }
@@ -79,14 +79,14 @@ class HeadPermutationTest {
         GptNeoxConfig c = TestCheckpoints.config(DType.F16);
         Checkpoint original = TestCheckpoints.random(c, DType.F16, 4);
         Checkpoint snapshot = TestCheckpoints.random(c, DType.F16, 4);
-        GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.parse("(0 5)(1 2 3)", 6));
+        BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.parse("(0 5)(1 2 3)", 6));
         assertThat(BitExactComparison.compare(snapshot.tensors(), original.tensors()).identical()).isTrue();
         assertThat(original.tensor(GptNeoxNames.qkvWeight(0)).data().isReadOnly()).isTrue();
     }
 
     @Test
     void boundEditDescribesItself() {
-        WeightEdit e = GptNeoxHeadPermutation.INSTANCE.bind(0, Permutation.parse("(0 1)", 6));
+        WeightEdit e = BuiltInHeadPermutation.INSTANCE.bind(0, Permutation.parse("(0 1)", 6));
         assertThat(e.describe()).isEqualTo("permute heads of layer 0 by (0 1)");
         assertThat(new HeadPermutation(3, Permutation.parse("(1 2 3)", 6)).describe()).isEqualTo("permute heads of layer 3 by (1 2 3)");
     }
@@ -95,12 +95,12 @@ class HeadPermutationTest {
     void rejectsLayerOutOfRangeAndWrongPermutationSize() {
         GptNeoxConfig c = TestCheckpoints.config(DType.F32);
         Checkpoint original = TestCheckpoints.random(c, DType.F32, 5);
-        assertThatThrownBy(() -> GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 2, Permutation.identity(6)))
+        assertThatThrownBy(() -> BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 2, Permutation.identity(6)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--layer 2 is out of range").hasMessageContaining("2 layers (0..1)");
-        assertThatThrownBy(() -> GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, -1, Permutation.identity(6)))
+        assertThatThrownBy(() -> BuiltInHeadPermutation.INSTANCE.permuteHeads(original, -1, Permutation.identity(6)))
                 .hasMessageContaining("--layer -1 is out of range");
-        assertThatThrownBy(() -> GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.identity(4)))
+        assertThatThrownBy(() -> BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.identity(4)))
                 .hasMessageContaining("--perm [0,1,2,3] has 4 entries; the model has 6 heads");
     }
 

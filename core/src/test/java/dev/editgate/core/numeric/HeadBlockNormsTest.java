@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.TestCheckpoints;
 import dev.editgate.core.config.GptNeoxConfig;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.DType;
 import java.util.SplittableRandom;
@@ -19,19 +19,19 @@ class HeadBlockNormsTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F64", "F32", "F16", "BF16"})
     void normsOfAPermutedCheckpointAreTheOriginalsPermutedBitForBit(DType dtype) {
-        GptNeoxConfig c = TestCheckpoints.config(dtype);
+        var c = TestCheckpoints.config(dtype);
         Checkpoint original = TestCheckpoints.random(c, dtype, 31);
         SplittableRandom rng = new SplittableRandom(1);
         for (String text : new String[] {"()", "(0 1)", "(0 1 2)", "(0 1 2)(3 4 5)", "[5,4,3,2,1,0]"}) {
             Permutation p = Permutation.parse(text, 6);
             int layer = rng.nextInt(2);
             HeadBlockNorms before = HeadBlockNorms.of(original, layer);
-            HeadBlockNorms after = HeadBlockNorms.of(GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, layer, p), layer);
+            HeadBlockNorms after = HeadBlockNorms.of(BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, p), layer);
             assertThat(after).as(text).isEqualTo(before.permuted(p));
             double[][] a = after.all(), b = before.permuted(p).all();
             for (int k = 0; k < 7; k++) {
                 for (int h = 0; h < 6; h++) {
-                    assertThat(Double.doubleToRawLongBits(a[k][h])).as("%s %s head %d", text, HeadBlockNorms.BLOCK_NAMES[k], h)
+                    assertThat(Double.doubleToRawLongBits(a[k][h])).as("%s %s head %d", text, after.labels().get(k), h)
                             .isEqualTo(Double.doubleToRawLongBits(b[k][h]));
                 }
             }
@@ -41,7 +41,7 @@ class HeadBlockNormsTest {
 
     @Test
     void normsOfArangeLabelsMatchAHandComputation() {
-        GptNeoxConfig c = TestCheckpoints.config(DType.F64); // 6 heads of 4, hidden 24
+        var c = TestCheckpoints.config(DType.F64); // 6 heads of 4, hidden 24
         HeadBlockNorms n = HeadBlockNorms.of(TestCheckpoints.labelled(c, DType.F64), 0);
         int hd = 4, hidden = 24;
         for (int h = 0; h < 6; h++) {
@@ -52,14 +52,14 @@ class HeadBlockNormsTest {
                     sb += (double) row * row;
                     for (int col = 0; col < hidden; col++) sw += Math.pow(row * hidden + col, 2);
                 }
-                double[] w = comp == 0 ? n.q() : comp == 1 ? n.k() : n.v();
-                double[] b = comp == 0 ? n.qBias() : comp == 1 ? n.kBias() : n.vBias();
+                double[] w = n.get(new String[] {"q", "k", "v"}[comp]);
+                double[] b = n.get(new String[] {"q bias", "k bias", "v bias"}[comp]);
                 assertThat(w[h]).isCloseTo(Math.sqrt(sw), org.assertj.core.data.Offset.offset(1e-9 * Math.sqrt(sw)));
                 assertThat(b[h]).isCloseTo(Math.sqrt(sb), org.assertj.core.data.Offset.offset(1e-12 * (1 + Math.sqrt(sb))));
             }
             double sd = 0;
             for (int r = 0; r < hidden; r++) for (int d = 0; d < hd; d++) sd += Math.pow(r * hidden + h * hd + d, 2);
-            assertThat(n.dense()[h]).isCloseTo(Math.sqrt(sd), org.assertj.core.data.Offset.offset(1e-9 * Math.sqrt(sd)));
+            assertThat(n.get("dense")[h]).isCloseTo(Math.sqrt(sd), org.assertj.core.data.Offset.offset(1e-9 * Math.sqrt(sd)));
         }
         assertThat(n.heads()).isEqualTo(6);
     }
@@ -70,10 +70,9 @@ class HeadBlockNormsTest {
         assertThatThrownBy(() -> HeadBlockNorms.of(ck, 2)).hasMessageContaining("layer 2 is out of range: the model has 2 layers");
         HeadBlockNorms n = HeadBlockNorms.of(ck, 0);
         assertThatThrownBy(() -> n.permuted(Permutation.identity(4))).hasMessageContaining("permutation of 4 points for 6 heads");
-        assertThatThrownBy(() -> new HeadBlockNorms(new double[2], new double[2], new double[2], new double[2], new double[2],
-                new double[2], new double[3])).hasMessageContaining("one entry per head");
-        double[] q = n.q();
+        assertThatThrownBy(() -> n.get("nope")).hasMessageContaining("no block set 'nope'");
+        double[] q = n.get("q");
         q[0] = -1;
-        assertThat(n.q()[0]).isNotEqualTo(-1); // defensive copies
+        assertThat(n.get("q")[0]).isNotEqualTo(-1); // defensive copies
     }
 }

@@ -7,7 +7,7 @@ import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.GptNeoxNames;
 import dev.editgate.core.checkpoint.TestCheckpoints;
 import dev.editgate.core.config.GptNeoxConfig;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.DType;
 import dev.editgate.core.safetensors.Tensor;
@@ -107,7 +107,7 @@ class SpectraTest {
     void spectraOfThePermutedLayerEqualTheOriginals(DType dtype) {
         GptNeoxConfig c = TestCheckpoints.config(2, 8, 8, dtype); // hidden 64: qkv 192x64, dense 64x64
         Checkpoint original = TestCheckpoints.random(c, dtype, 41);
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 1, Permutation.parse("(0 1 2)(3 7)", 8));
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 1, Permutation.parse("(0 1 2)(3 7)", 8));
         for (String name : new String[] {GptNeoxNames.qkvWeight(1), GptNeoxNames.denseWeight(1)}) {
             Spectrum a = Spectra.of(original.tensor(name)), b = Spectra.of(edited.tensor(name));
             assertThat(Spectra.maxRelativeDifference(a, b)).as(name).isLessThan(1e-12);

@@ -6,7 +6,7 @@ import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.GptNeoxNames;
 import dev.editgate.core.checkpoint.TestCheckpoints;
 import dev.editgate.core.config.GptNeoxConfig;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.edit.TensorBlocks;
 import dev.editgate.core.safetensors.DType;
@@ -22,7 +22,7 @@ class StructureTest {
 
     /** The seed's bug: QKV rows read as [3, heads, hd] and that head axis permuted; dense permuted correctly. */
     static Checkpoint seedsWrongPermutation(Checkpoint ck, int layer, Permutation p) {
-        GptNeoxConfig c = ck.config();
+        var c = ck.config();
         int heads = c.numAttentionHeads(), hd = c.headDim(), hidden = c.hiddenSize();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : new String[] {GptNeoxNames.qkvWeight(layer), GptNeoxNames.qkvBias(layer)}) {
@@ -41,17 +41,18 @@ class StructureTest {
         return ck.withTensors(out);
     }
 
+    static int[] sources(HeadBlockCorrespondence hb, int part) {
+        return java.util.stream.IntStream.range(0, 6).map(i -> hb.source(part, i)).toArray();
+    }
+
     @Test
     void correspondenceOfTheCorrectEditIsThePermutation() {
         Permutation p = Permutation.parse("(0 3 5)(1 2)", 6);
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 0, p);
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 0, p);
         HeadBlockCorrespondence hb = HeadBlockCorrespondence.compute(original, edited, 0);
+        // GPT-NeoX's view: parts q, k, v, q bias, k bias, v bias, dense; block i of part c has id c*6 + i
         for (int i = 0; i < 6; i++) {
-            for (int comp = 0; comp < 3; comp++) {
-                assertThat(hb.qkvWeightSource()[i * 3 + comp]).isEqualTo(p.apply(i) * 3 + comp);
-                assertThat(hb.qkvBiasSource()[i * 3 + comp]).isEqualTo(p.apply(i) * 3 + comp);
-            }
-            assertThat(hb.denseSource()[i]).isEqualTo(p.apply(i));
+            for (int comp = 0; comp < 7; comp++) assertThat(hb.source(comp, i)).isEqualTo(hb.id(comp, p.apply(i)));
         }
         assertThat(hb.consistentWith(p)).isTrue();
         assertThat(hb.consistentWith(p.inverse())).isFalse();
@@ -67,23 +68,26 @@ class StructureTest {
         HeadBlockCorrespondence hb = HeadBlockCorrespondence.compute(original, wrong, 1);
         assertThat(hb.consistentWith(p)).isFalse();
         assertThat(hb.impliedPermutation()).isEmpty();
-        assertThat(hb.denseSource()).containsExactly(1, 0, 2, 3, 4, 5);
+        assertThat(sources(hb, 6)).containsExactly(hb.id(6, 1), hb.id(6, 0), hb.id(6, 2), hb.id(6, 3), hb.id(6, 4), hb.id(6, 5));
         // the wrong view moves whole hd-row blocks, but across components: some new q is an old k or v
-        int[] w = hb.qkvWeightSource();
-        assertThat(java.util.stream.IntStream.range(0, w.length).filter(i -> w[i] >= 0 && w[i] % 3 != i % 3).count()).isPositive();
+        long crossed = java.util.stream.IntStream.range(0, 3).flatMap(c -> java.util.stream.IntStream.range(0, 6)
+                .filter(i -> hb.source(c, i) >= 0 && hb.source(c, i) / 6 != c)).count();
+        assertThat(crossed).isPositive();
         // with (0 1): the seed's new head 0 q (rows 0..3) is the correct layout's rows 4..7 = old head 0's k
-        assertThat(w[0]).isEqualTo(0 * 3 + 1);
-        assertThat(HeadBlockCorrespondence.describeQkvSource(-1)).isEqualTo("no original block");
-        assertThat(HeadBlockCorrespondence.describeQkvSource(3 * 3 + 1)).isEqualTo("old head 3 k");
+        assertThat(hb.source(0, 0)).isEqualTo(hb.id(1, 0));
+        assertThat(hb.describeOriginal(-1, true)).isEqualTo("no original block");
+        assertThat(hb.describeOriginal(hb.id(1, 3), true)).isEqualTo("old head 3 k");
+        assertThat(hb.mismatches(p)).anyMatch(l -> l.startsWith("query_key_value.weight q of head 0 should be old head 1 q, is old head 0 k"));
         // QKV permuted but dense not: also caught
         Map<String, Tensor> qkvOnly = new LinkedHashMap<>();
-        Checkpoint right = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 1, p);
+        Checkpoint right = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 1, p);
         qkvOnly.put(GptNeoxNames.qkvWeight(1), right.tensor(GptNeoxNames.qkvWeight(1)));
         qkvOnly.put(GptNeoxNames.qkvBias(1), right.tensor(GptNeoxNames.qkvBias(1)));
         HeadBlockCorrespondence half = HeadBlockCorrespondence.compute(original, original.withTensors(qkvOnly), 1);
         assertThat(half.consistentWith(p)).isFalse();
         assertThat(half.impliedPermutation()).isEmpty();
-        assertThat(half.denseSource()).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(sources(half, 6)).containsExactly(hb.id(6, 0), hb.id(6, 1), hb.id(6, 2), hb.id(6, 3), hb.id(6, 4), hb.id(6, 5));
+        assertThat(half.mismatches(p)).contains("dense.weight columns of head 0 should be original head 1, are original head 0");
     }
 
     /** Pythia's step0 checkpoints have all-zero biases: identical blocks must not make a correct edit look wrong. */
@@ -92,16 +96,17 @@ class StructureTest {
         Tensor bias = original.tensor(GptNeoxNames.qkvBias(0));
         Checkpoint zeroBias = original.withTensors(Map.of(bias.name(), Tensor.of(bias.name(), DType.F32, bias.shape(), new double[72])));
         Permutation p = Permutation.parse("(0 1 2)(4 5)", 6);
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(zeroBias, 0, p);
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(zeroBias, 0, p);
         HeadBlockCorrespondence hb = HeadBlockCorrespondence.compute(zeroBias, edited, 0);
-        assertThat(hb.qkvBiasSource()).containsOnly(0);
-        assertThat(hb.qkvBiasClass()).containsOnly(0);
+        for (int c = 3; c < 6; c++) {
+            for (int i = 0; i < 6; i++) {
+                assertThat(hb.source(c, i)).isEqualTo(hb.id(3, 0));          // every zero block equals the first one
+                assertThat(hb.classOf(hb.id(c, i))).isEqualTo(hb.id(3, 0));
+            }
+        }
         assertThat(hb.consistentWith(p)).isTrue();
         assertThat(hb.impliedPermutation()).contains(p);
         assertThat(hb.consistentWith(Permutation.parse("(0 1)", 6))).isFalse(); // weights still tell them apart
-        // the 5-argument constructor keeps the strict meaning
-        HeadBlockCorrespondence strict = new HeadBlockCorrespondence(0, 6, hb.qkvWeightSource(), hb.qkvBiasSource(), hb.denseSource());
-        assertThat(strict.consistentWith(p)).isFalse();
     }
 
     @Test
@@ -149,11 +154,11 @@ class StructureTest {
         Map<String, Tensor> change = new LinkedHashMap<>();
         Tensor up = original.tensor(GptNeoxNames.mlpUpBias(0));
         change.put(up.name(), Tensor.of(up.name(), DType.F32, up.shape(), new double[(int) up.numel()]));
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.parse("(1 2)", 6)).withTensors(change);
-        Locality.Result loc = Locality.check(original, edited, GptNeoxHeadPermutation.touchedTensors(0));
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 0, Permutation.parse("(1 2)", 6)).withTensors(change);
+        Locality.Result loc = Locality.check(original, edited, BuiltInHeadPermutation.touchedTensors(original, 0));
         assertThat(loc.holds()).isFalse();
         assertThat(loc.violations()).containsExactly(GptNeoxNames.mlpUpBias(0));
         assertThat(loc.changed()).hasSize(4);
-        assertThat(Locality.check(original, original, GptNeoxHeadPermutation.touchedTensors(0)).changed()).isEmpty();
+        assertThat(Locality.check(original, original, BuiltInHeadPermutation.touchedTensors(original, 0)).changed()).isEmpty();
     }
 }

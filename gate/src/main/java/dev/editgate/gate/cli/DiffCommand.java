@@ -2,7 +2,7 @@ package dev.editgate.gate.cli;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.ModelLocator;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.structure.BitExactComparison;
 import dev.editgate.core.structure.HeadBlockCorrespondence;
@@ -45,8 +45,8 @@ final class DiffCommand implements Callable<Integer> {
         boolean ok = true;
         Set<Integer> layers = new TreeSet<>();
         if (layer != null) {
-            GptNeoxHeadPermutation.checkArguments(a.config(), layer, Permutation.identity(a.config().numAttentionHeads()));
-            Locality.Result loc = Locality.check(a, b, GptNeoxHeadPermutation.touchedTensors(layer));
+            BuiltInHeadPermutation.checkArguments(a.config(), layer, Permutation.identity(a.config().numAttentionHeads()));
+            Locality.Result loc = Locality.check(a, b, BuiltInHeadPermutation.touchedTensors(layer));
             out.println("locality (only layer " + layer + " QKV weight/bias and dense weight may change): "
                     + (loc.holds() ? "holds" : "VIOLATED by " + new TreeSet<>(loc.violations())));
             ok &= loc.holds();
@@ -54,7 +54,7 @@ final class DiffCommand implements Callable<Integer> {
         } else {
             for (int i = 0; i < a.config().numHiddenLayers(); i++) {
                 final int li = i;
-                if (GptNeoxHeadPermutation.touchedTensors(i).stream().anyMatch(cmp.changedNames()::contains)) layers.add(li);
+                if (BuiltInHeadPermutation.touchedTensors(i).stream().anyMatch(cmp.changedNames()::contains)) layers.add(li);
             }
         }
         Permutation expected = perm == null ? null : CliPermutations.parse(perm, a.config().numAttentionHeads());

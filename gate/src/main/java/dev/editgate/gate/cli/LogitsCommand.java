@@ -2,7 +2,7 @@ package dev.editgate.gate.cli;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.tokenize.TextTokenizer;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ final class LogitsCommand implements Callable<Integer> {
         }
         if (ids.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
         Checkpoint ck = Checkpoint.load(folder);
-        try (GptNeoxForward f = GptNeoxForward.load(ck, dt, device)) {
+        try (TransformerForward f = TransformerForward.load(ck, dt, device)) {
             Logits logits = f.logits(new int[][] {ids});
             logits.writeSafetensors(out);
             System.out.println("wrote " + out + ": logits float32 [" + logits.seq() + ", " + logits.vocab() + "] computed in "

@@ -2,7 +2,7 @@ package dev.editgate.gate.cli;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.CheckpointWriter;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,9 +32,9 @@ final class PermuteCommand implements Callable<Integer> {
     public Integer call() {
         Path folder = model.folder();
         Checkpoint original = Checkpoint.load(folder);
-        GptNeoxHeadPermutation.checkArguments(original.config(), layer, Permutation.identity(original.config().numAttentionHeads()));
+        BuiltInHeadPermutation.checkArguments(original.config(), layer, Permutation.identity(original.config().numAttentionHeads()));
         Permutation p = CliPermutations.parse(perm, original.config().numAttentionHeads());
-        Checkpoint edited = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, layer, p);
+        Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, p);
         CheckpointWriter.write(edited, out, folder, Map.of("format", "pt",
                 "editgate", "permute --layer " + layer + " --perm " + p.toImageString()));
         System.out.println("wrote " + out + ": layer " + layer + " heads permuted by " + p.toCycleString()

@@ -2,7 +2,7 @@ package dev.editgate.gate.stage;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.Permutation;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.probes.DecimalProbe;
 import dev.editgate.core.probes.Equivariance;
 import dev.editgate.core.probes.HeadPatching;
@@ -126,12 +126,12 @@ public final class BehaviouralStage implements Stage {
     }
 
     interface EditedCheck {
-        void check(GptNeoxForward edited) throws Throwable;
+        void check(TransformerForward edited) throws Throwable;
     }
 
     private static void withEdited(GateSession s, ForwardRuntime rt, Permutation p, EditedCheck body) throws Throwable {
         Checkpoint edited = s.applyEdit(p);
-        try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+        try (TransformerForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
             body.check(view);
         }
     }
@@ -142,7 +142,7 @@ public final class BehaviouralStage implements Stage {
         if (setup == null) return;
         ForwardRuntime rt = s.forward();
         Permutation p = NumericStage.reversal(s.heads());
-        try (GptNeoxForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
+        try (TransformerForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
             DecimalProbe.Result d = DecimalProbe.compare(originalDecimal,
                     DecimalProbe.measure(edited, rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
             List<List<String>> rows = new ArrayList<>();

@@ -3,7 +3,7 @@ package dev.editgate.gate.stage;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.tolerance.CalibratedTolerance;
 import dev.editgate.core.tolerance.LogitComparison;
@@ -68,7 +68,7 @@ public final class FunctionalStage implements Stage {
                         perms, s.config().tries(),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
-                            try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+                            try (TransformerForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
                                 layerBound.check(view);
                             }
                         }));
@@ -76,7 +76,7 @@ public final class FunctionalStage implements Stage {
 
     private void checkLogits(GateSession s, ForwardRuntime rt, Permutation p) {
         Checkpoint edited = s.applyEdit(p);
-        try (GptNeoxForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+        try (TransformerForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
             for (int i = 0; i < rt.prompts(); i++) {
                 Logits logits = view.logitsFrom(s.layer(), rt.residuals(i));
                 LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());

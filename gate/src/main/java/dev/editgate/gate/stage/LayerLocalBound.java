@@ -1,6 +1,6 @@
 package dev.editgate.gate.stage;
 
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.LayerTrace;
 import dev.editgate.gate.ForwardRuntime;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ final class LayerLocalBound {
                 bound, FunctionalStage.LAYER_LOCAL_FACTOR, baseline);
     }
 
-    void check(GptNeoxForward edited) {
+    void check(TransformerForward edited) {
         for (int i = 0; i < rt.prompts(); i++) {
             double[] out = edited.trace(rt.tokens(i), layer).residualOut(); // [1, T, hidden] flattened
             double[] want = originalOut.get(i);

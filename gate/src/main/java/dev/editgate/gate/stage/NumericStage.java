@@ -2,7 +2,7 @@ package dev.editgate.gate.stage;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.numeric.HeadBlockNorms;
 import dev.editgate.core.numeric.NonFinite;
@@ -56,7 +56,7 @@ public final class NumericStage implements Stage {
                         perms, s.config().tries(),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
-                            for (String t : GptNeoxHeadPermutation.touchedTensors(layer)) {
+                            for (String t : BuiltInHeadPermutation.touchedTensors(layer)) {
                                 NonFiniteScan scan = NonFinite.scan(edited.tensor(t));
                                 if (scan.nanCount() + scan.infCount() > 0) {
                                     throw new AssertionError(t + ": " + scan.nanCount() + " NaN and " + scan.infCount()

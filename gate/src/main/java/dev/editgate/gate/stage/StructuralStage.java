@@ -1,7 +1,7 @@
 package dev.editgate.gate.stage;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.structure.BitExactComparison;
 import dev.editgate.core.structure.HeadBlockCorrespondence;
@@ -52,10 +52,10 @@ public final class StructuralStage implements Stage {
                             if (!c.consistentWith(p)) throw new AssertionError(HeadBlockMismatch.describe(c, p));
                         }, diagnose),
                 new GateProperty("only the edited layer's attention changes",
-                        "changed tensors are a subset of " + GptNeoxHeadPermutation.touchedTensors(layer),
+                        "changed tensors are a subset of " + BuiltInHeadPermutation.touchedTensors(layer),
                         perms, s.config().tries(),
                         p -> {
-                            var r = Locality.check(original, s.applyEdit(p), GptNeoxHeadPermutation.touchedTensors(layer));
+                            var r = Locality.check(original, s.applyEdit(p), BuiltInHeadPermutation.touchedTensors(layer));
                             if (!r.holds()) throw new AssertionError("tensors outside the edit changed: " + r.violations());
                         }, diagnose),
                 new GateProperty("permute then inverse restores every weight",

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.CheckpointWriter;
 import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.edit.GptNeoxHeadPermutation;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.edit.TensorBlocks;
 import dev.editgate.core.safetensors.DType;
@@ -63,7 +63,7 @@ class EditgateCliTest {
         assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(before);
         assertThat(Files.readString(out.resolve("tokenizer.json"))).isEqualTo(Files.readString(model.resolve("tokenizer.json")));
         Checkpoint original = Checkpoint.load(model), edited = Checkpoint.load(out);
-        Checkpoint expected = GptNeoxHeadPermutation.INSTANCE.permuteHeads(original, 1, Permutation.parse("(0 1 2)(4 5)", 6));
+        Checkpoint expected = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, 1, Permutation.parse("(0 1 2)(4 5)", 6));
         assertThat(BitExactComparison.compare(expected.tensors(), edited.tensors()).identical()).isTrue();
 
         Run d = run("diff", "--original", model.toString(), "--edited", out.toString(), "--layer", "1", "--perm", "[1,2,0,3,5,4]");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.core.forward.GptNeoxForward;
+import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.safetensors.DType;
 import dev.editgate.core.safetensors.SafetensorsFile;
@@ -28,7 +28,7 @@ class LogitsCommandTest {
         Tensor t = SafetensorsFile.open(out).tensor("logits");
         assertThat(t.dtype()).isEqualTo(DType.F32);
         assertThat(t.shape()).containsExactly(3, 320);
-        try (GptNeoxForward f = GptNeoxForward.load(Checkpoint.load(model), ComputeDtype.FLOAT32, "cpu")) {
+        try (TransformerForward f = TransformerForward.load(Checkpoint.load(model), ComputeDtype.FLOAT32, "cpu")) {
             Logits l = f.logits(new int[][] {{5, 17, 200}});
             for (int i = 0; i < l.values().length; i++) assertThat(t.getDouble(i)).isEqualTo(l.values()[i]);
         }

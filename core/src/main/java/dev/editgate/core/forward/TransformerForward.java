@@ -11,8 +11,11 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.GptNeoxNames;
-import dev.editgate.core.config.GptNeoxConfig;
+import dev.editgate.core.model.ModelConfig;
+import dev.editgate.core.model.ModelLayout;
+import dev.editgate.core.model.NormKind;
+import dev.editgate.core.model.PositionKind;
+import dev.editgate.core.model.TensorRole;
 import dev.editgate.core.safetensors.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,46 +23,62 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Hugging Face {@code GPTNeoXForCausalLM} (eval mode, no KV cache) on DJL's PyTorch engine.
+ * A Hugging Face causal language model of any supported family (eval mode, no KV cache) on DJL's PyTorch
+ * engine. The forward reads top to bottom: embed (plus learned positions) → for each layer: norm, q/k/v,
+ * rotary, KV repeat, causal softmax, per-head z, output projection, norm, MLP, residual → final norm →
+ * unembedding. Where the families differ:
  *
- * <p>Semantics (GUIDE §2): fused QKV rows laid out {@code [heads, 3, headDim]}; partial rotary on the first
- * {@code rotary_ndims} dims of q and k with {@code rotate_half}; scores scaled by {@code 1/sqrt(headDim)};
- * causal mask with {@code -inf}; softmax in fp32 for fp16 inputs; exact erf GELU; parallel or sequential
- * residual; final LayerNorm; untied unembedding without bias. Rotary tables are computed the way
- * transformers does (float32 {@code inv_freq}, float32 angles) for fp32/fp16 and in double for fp64.
+ * <table>
+ * <tr><th></th><th>GPT-NeoX</th><th>Llama / Mistral / Qwen2</th><th>GPT-2</th></tr>
+ * <tr><td>q/k/v ({@link QkvSplit})</td><td>fused, rows {@code [heads, 3, hd]}</td><td>separate; k, v have kv_heads</td><td>fused Conv1D, {@code [q|k|v]}</td></tr>
+ * <tr><td>norm</td><td>LayerNorm</td><td>RMSNorm (fp32 for half inputs)</td><td>LayerNorm</td></tr>
+ * <tr><td>positions</td><td>rotary on the first rotary_ndims dims</td><td>rotary on all dims, llama3 scaling</td><td>learned {@code wpe}</td></tr>
+ * <tr><td>MLP</td><td>{@code down(gelu(up x))}</td><td>{@code down(silu(gate x) * up x)}</td><td>{@code c_proj(gelu_new(c_fc x))}</td></tr>
+ * <tr><td>residual</td><td>parallel or sequential</td><td>sequential</td><td>sequential</td></tr>
+ * </table>
+ *
+ * <p>Common semantics (GUIDE §2, §2b): rotate_half on halves, {@code cat(freqs, freqs)}; scores scaled by
+ * {@code 1/sqrt(head_dim)}; causal mask with {@code -inf}; softmax in fp32 for fp16 inputs; query head h reads
+ * KV head {@code h / (heads / kv_heads)} (repeat_interleave). Rotary tables are computed the way transformers does
+ * (float32 {@code inv_freq}, float32 angles) for fp32/fp16 and in double for fp64.
  *
  * <p>Weights are uploaded once in the compute dtype into this model's manager; each forward runs in its own
  * sub-manager that is closed before the method returns, and only Java arrays leave it. Not thread-safe.
  */
-public final class GptNeoxForward implements AutoCloseable {
+public final class TransformerForward implements AutoCloseable {
     private static final String ENGINE = "PyTorch";
 
     private final Checkpoint checkpoint;      // kept: zero-copy weights point into its buffers
-    private final GptNeoxConfig config;
+    private final ModelConfig config;
+    private final QkvSplit qkvSplit;
     private final ComputeDtype dtype;
     private final NDManager root;             // parent of every per-forward scope
     private final NDManager owned;            // what close() frees: all weights, or one layer for a view
-    private final NDArray finalLnWeight;
-    private final NDArray finalLnBias;
+    private final NDArray finalNormWeight;
+    private final NDArray finalNormBias;      // null for RMSNorm
     private final NDArray unembedding;        // [V, C]
     private final List<LayerWeights> layers;
     private final Tensor embedIn;             // [V, C], looked up in Java: a gather of B*T rows
+    private final Tensor positionEmbed;       // [P, C] learned positions (GPT-2), else null
     private final boolean isView;
     private boolean closed;
 
-    private GptNeoxForward(Checkpoint checkpoint, ComputeDtype dtype, NDManager root, NDManager owned,
-                           NDArray finalLnWeight, NDArray finalLnBias, NDArray unembedding,
+    private TransformerForward(Checkpoint checkpoint, ComputeDtype dtype, NDManager root, NDManager owned,
+                           NDArray finalNormWeight, NDArray finalNormBias, NDArray unembedding,
                            List<LayerWeights> layers, boolean isView) {
         this.checkpoint = checkpoint;
         this.config = checkpoint.config();
+        this.qkvSplit = QkvSplit.of(config);
         this.dtype = dtype;
         this.root = root;
         this.owned = owned;
-        this.finalLnWeight = finalLnWeight;
-        this.finalLnBias = finalLnBias;
+        this.finalNormWeight = finalNormWeight;
+        this.finalNormBias = finalNormBias;
         this.unembedding = unembedding;
         this.layers = List.copyOf(layers);
-        this.embedIn = checkpoint.tensor(GptNeoxNames.EMBED_IN);
+        ModelLayout layout = checkpoint.layout();
+        this.embedIn = checkpoint.tensor(layout.name(TensorRole.EMBED));
+        this.positionEmbed = config.positions() == PositionKind.LEARNED ? checkpoint.tensor(layout.name(TensorRole.POSITION_EMBED)) : null;
         this.isView = isView;
     }
 
@@ -67,21 +86,20 @@ public final class GptNeoxForward implements AutoCloseable {
      * Uploads {@code ck} in {@code dtype} to {@code device}: "cpu", "gpu" (fails when DJL sees none) or
      * "auto" (the first GPU when DJL sees one, else the CPU). The device is chosen here, once.
      */
-    public static GptNeoxForward load(Checkpoint ck, ComputeDtype dtype, String device) {
-        GptNeoxConfig c = ck.config();
-        if (!c.attentionBias()) {
-            throw new IllegalArgumentException("config.json: attention_bias=false is not supported by the forward");
-        }
+    public static TransformerForward load(Checkpoint ck, ComputeDtype dtype, String device) {
+        ModelConfig c = ck.config();
+        ModelLayout layout = ck.layout();
         Device dev = chooseDevice(device);
         NDManager root = NDManager.newBaseManager(dev, ENGINE);
         try {
             DataType dt = dtype.djl();
             List<LayerWeights> layers = new ArrayList<>();
             for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(LayerWeights.upload(root, ck, i, dt));
-            NDArray lnW = LayerWeights.upload(root, ck.tensor(GptNeoxNames.FINAL_LN_WEIGHT), dt);
-            NDArray lnB = LayerWeights.upload(root, ck.tensor(GptNeoxNames.FINAL_LN_BIAS), dt);
+            NDArray lnW = LayerWeights.upload(root, ck.tensor(layout.name(TensorRole.FINAL_NORM_WEIGHT)), dt);
+            String lnBias = layout.name(TensorRole.FINAL_NORM_BIAS);
+            NDArray lnB = lnBias == null ? null : LayerWeights.upload(root, ck.tensor(lnBias), dt);
             NDArray unembed = LayerWeights.upload(root, ck.unembedding(), dt);
-            return new GptNeoxForward(ck, dtype, root, root, lnW, lnB, unembed, layers, false);
+            return new TransformerForward(ck, dtype, root, root, lnW, lnB, unembed, layers, false);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -111,7 +129,7 @@ public final class GptNeoxForward implements AutoCloseable {
      * only in that layer (not checked beyond the config). Closing the view frees only what it uploaded; close
      * views before the model they came from.
      */
-    public GptNeoxForward withLayerReplaced(int layer, Checkpoint edited) {
+    public TransformerForward withLayerReplaced(int layer, Checkpoint edited) {
         checkOpen();
         if (layer < 0 || layer >= layers.size()) {
             throw new IllegalArgumentException("layer " + layer + " is out of range 0.." + (layers.size() - 1));
@@ -123,7 +141,7 @@ public final class GptNeoxForward implements AutoCloseable {
         try {
             List<LayerWeights> ls = new ArrayList<>(layers);
             ls.set(layer, LayerWeights.upload(mine, edited, layer, dtype.djl()));
-            return new GptNeoxForward(edited, dtype, root, mine, finalLnWeight, finalLnBias, unembedding, ls, true);
+            return new TransformerForward(edited, dtype, root, mine, finalNormWeight, finalNormBias, unembedding, ls, true);
         } catch (RuntimeException e) {
             mine.close();
             throw e;
@@ -132,7 +150,7 @@ public final class GptNeoxForward implements AutoCloseable {
 
     public ComputeDtype dtype() { return dtype; }
 
-    public GptNeoxConfig config() { return config; }
+    public ModelConfig config() { return config; }
 
     /** "cpu()" or "gpu(0)", as DJL names the device. */
     public String deviceName() { return root.getDevice().toString(); }
@@ -225,7 +243,11 @@ public final class GptNeoxForward implements AutoCloseable {
         double[] mlpOut;
     }
 
-    /** Token embeddings, gathered in Java from the checkpoint's (mmapped) {@code embed_in}. */
+    /**
+     * Token embeddings, gathered in Java from the checkpoint's (mmapped) embedding, plus the learned position
+     * embedding of position t where the family has one (the sum of two stored values is exact in double and
+     * rounded once to the compute dtype, as the model's own add rounds it).
+     */
     private NDArray embed(NDManager m, int[][] tokens) {
         int batch = tokens.length;
         int seq = tokens[0].length;
@@ -236,6 +258,10 @@ public final class GptNeoxForward implements AutoCloseable {
                 long row = (long) tokens[b][t] * hidden;
                 int dst = (b * seq + t) * hidden;
                 for (int c = 0; c < hidden; c++) out[dst + c] = embedIn.getDouble(row + c);
+                if (positionEmbed != null) {
+                    long pos = (long) t * hidden;
+                    for (int c = 0; c < hidden; c++) out[dst + c] += positionEmbed.getDouble(pos + c);
+                }
             }
         }
         return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
@@ -248,18 +274,17 @@ public final class GptNeoxForward implements AutoCloseable {
         long seq = x.getShape().get(1);
         int heads = config.numAttentionHeads();
         int hd = config.headDim();
-        int hidden = config.hiddenSize();
-        float eps = (float) config.layerNormEps();
 
         // ---- attention
-        NDArray h = layerNorm(x, w.ln1Weight(), w.ln1Bias(), eps);                 // (B, T, C)
-        NDArray qkv = Linear.linear(h, w.qkvWeight(), w.qkvBias()).singletonOrThrow(); // (B, T, 3C)
-        qkv = qkv.reshape(batch, seq, heads, 3L * hd)                              // (B, T, nh, 3*hd)
-                .transpose(0, 2, 1, 3);                                            // (B, nh, T, 3*hd)
-        NDList parts = qkv.split(new long[] {hd, 2L * hd}, 3);
-        NDArray q = applyRotary(parts.get(0), rope);                               // (B, nh, T, hd)
-        NDArray k = applyRotary(parts.get(1), rope);                               // (B, nh, T, hd)
-        NDArray v = parts.get(2);                                                  // (B, nh, T, hd)
+        NDArray h = norm(x, w.get(TensorRole.LN1_WEIGHT), w.optional(TensorRole.LN1_BIAS)); // (B, T, C)
+        NDArray[] qkv = qkvSplit.project(h, w, config);                            // q (B, nh, T, hd), k/v (B, nkv, T, hd)
+        NDArray q = qkv[0], k = qkv[1], v = qkv[2];
+        if (config.positions() == PositionKind.ROTARY) {
+            q = applyRotary(q, rope);                                              // (B, nh, T, hd)
+            k = applyRotary(k, rope);                                              // (B, nkv, T, hd)
+        }
+        k = repeatKv(k);                                                           // (B, nh, T, hd)
+        v = repeatKv(v);                                                           // (B, nh, T, hd)
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))                         // (B, nh, T, T)
                 .mul(1.0 / Math.sqrt(hd));
@@ -277,42 +302,65 @@ public final class GptNeoxForward implements AutoCloseable {
                 z = fromDoubles(x.getManager(), zj.values(), new Shape(batch, seq, heads, hd)); // (B, T, nh, hd)
             }
         }
-        NDArray merged = z.reshape(batch, seq, hidden);                            // (B, T, C)
-        NDArray attn = Linear.linear(merged, w.denseWeight(), w.denseBias()).singletonOrThrow(); // (B, T, C)
+        NDArray merged = z.reshape(batch, seq, (long) heads * hd);                 // (B, T, nh*hd)
+        NDArray attn = QkvSplit.linear(merged, w, TensorRole.O_WEIGHT, TensorRole.O_BIAS); // (B, T, C)
         if (capture != null) capture.attentionOut = toDoubles(attn);
 
         // ---- MLP and residual
-        if (config.useParallelResidual()) {
-            NDArray mlp = mlp(layerNorm(x, w.ln2Weight(), w.ln2Bias(), eps), w);   // (B, T, C)
+        if (config.parallelResidual()) {
+            NDArray mlp = mlp(norm(x, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w); // (B, T, C)
             if (capture != null) capture.mlpOut = toDoubles(mlp);
             return mlp.add(attn).add(x);                                           // x + attn(ln1 x) + mlp(ln2 x)
         }
         NDArray afterAttn = attn.add(x);                                           // (B, T, C)
-        NDArray mlp = mlp(layerNorm(afterAttn, w.ln2Weight(), w.ln2Bias(), eps), w);
+        NDArray mlp = mlp(norm(afterAttn, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w);
         if (capture != null) capture.mlpOut = toDoubles(mlp);
         return mlp.add(afterAttn);
     }
 
+    /** {@code down(act(up h))}, or SwiGLU's {@code down(act(gate h) * up h)}: h (B, T, C) -> (B, T, C). */
     private NDArray mlp(NDArray h, LayerWeights w) {
-        NDArray up = Linear.linear(h, w.upWeight(), w.upBias()).singletonOrThrow();   // (B, T, 4C)
-        NDArray act = activation(up);
-        return Linear.linear(act, w.downWeight(), w.downBias()).singletonOrThrow();   // (B, T, C)
+        NDArray up = QkvSplit.linear(h, w, TensorRole.MLP_UP_WEIGHT, TensorRole.MLP_UP_BIAS);     // (B, T, ff)
+        NDArray act = config.gatedMlp()
+                ? activation(QkvSplit.linear(h, w, TensorRole.MLP_GATE_WEIGHT, TensorRole.MLP_GATE_BIAS)).mul(up)
+                : activation(up);                                                                   // (B, T, ff)
+        return QkvSplit.linear(act, w, TensorRole.MLP_DOWN_WEIGHT, TensorRole.MLP_DOWN_BIAS);     // (B, T, C)
     }
 
     private NDArray activation(NDArray x) {
         return switch (config.hiddenAct()) {
             case "gelu" -> Activation.gelu(x);   // torch gelu, approximate='none': x * Φ(x) with erf
-            case "gelu_new", "gelu_fast" -> {    // tanh approximation
+            case "gelu_new", "gelu_fast", "gelu_pytorch_tanh" -> {    // tanh approximation
                 NDArray inner = x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI));
                 yield inner.tanh().add(1).mul(x).mul(0.5);
             }
             case "relu" -> Activation.relu(x);
+            case "silu" -> x.mul(Activation.sigmoid(x));
             default -> throw new IllegalStateException("hidden_act " + config.hiddenAct());
         };
     }
 
-    private static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, float eps) {
-        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(2)), weight, bias, eps).singletonOrThrow(); // (B, T, C)
+    /** Grouped-query attention: (B, nkv, T, hd) -> (B, nh, T, hd), each KV head repeated for its g query heads (repeat_interleave). */
+    private NDArray repeatKv(NDArray kv) {
+        int g = config.groupSize();
+        if (g == 1) return kv;
+        Shape s = kv.getShape();
+        return kv.expandDims(2)                                                    // (B, nkv, 1, T, hd)
+                .repeat(2, g)                                                      // (B, nkv, g, T, hd)
+                .reshape(s.get(0), s.get(1) * g, s.get(2), s.get(3));              // (B, nh, T, hd)
+    }
+
+    /** LayerNorm with bias, or RMSNorm (computed in fp32 for half inputs, as LlamaRMSNorm does). */
+    private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
+        float eps = (float) config.normEps();
+        if (config.norm() == NormKind.LAYER_NORM) {
+            return LayerNorm.layerNorm(x, new Shape(x.getShape().get(2)), weight, bias, eps).singletonOrThrow(); // (B, T, C)
+        }
+        NDArray xf = dtype == ComputeDtype.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
+        NDArray variance = xf.pow(2).mean(new int[] {-1}, true);                   // (B, T, 1)
+        NDArray normed = xf.mul(variance.add(eps).sqrt().pow(-1));                 // x / sqrt(mean(x²) + eps)
+        if (dtype == ComputeDtype.FLOAT16) normed = normed.toType(DataType.FLOAT16, false);
+        return normed.mul(weight);                                                 // (B, T, C)
     }
 
     /** x (B, nh, T, hd): rotates the first rotary_ndims dims by position; the rest pass through. */
@@ -337,11 +385,15 @@ public final class GptNeoxForward implements AutoCloseable {
         double[] cos = new double[seq * rd];
         double[] sin = new double[seq * rd];
         boolean f64 = dtype == ComputeDtype.FLOAT64;
-        double base = config.rotaryEmbBase();
+        double base = config.ropeTheta();
         for (int j = 0; j < half; j++) {
             // transformers: inv_freq = 1 / base^(arange(0, rd, 2).float() / rd), angles = pos.float() * inv_freq
             double invFreq = f64 ? 1.0 / Math.pow(base, (2.0 * j) / rd)
                     : 1.0f / (float) Math.pow(base, (float) (2 * j) / (float) rd);
+            if (config.ropeScaling().isPresent()) {                                // llama3: rescaled by wavelength
+                double scaled = config.ropeScaling().get().scale(invFreq);
+                invFreq = f64 ? scaled : (float) scaled;
+            }
             for (int t = 0; t < seq; t++) {
                 double angle = f64 ? t * invFreq : (float) (t * (float) invFreq);
                 double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
@@ -364,7 +416,7 @@ public final class GptNeoxForward implements AutoCloseable {
 
     /** Final LayerNorm and unembedding of x (B, T, C), widened into Java. */
     private Logits toLogits(NDManager m, NDArray x, int batch, int seq) {
-        NDArray h = layerNorm(x, finalLnWeight, finalLnBias, (float) config.layerNormEps()); // (B, T, C)
+        NDArray h = norm(x, finalNormWeight, finalNormBias);                      // (B, T, C)
         NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();         // (B, T, V)
         return new Logits(batch, seq, config.vocabSize(), toDoubles(logits));
     }
@@ -435,7 +487,7 @@ public final class GptNeoxForward implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) throw new IllegalStateException("this GptNeoxForward is closed");
+        if (closed) throw new IllegalStateException("this TransformerForward is closed");
     }
 
     private static int[][] copy(int[][] tokens) {
@@ -452,7 +504,7 @@ public final class GptNeoxForward implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "GptNeoxForward[" + checkpoint.source().map(Object::toString).orElse("(in memory)") + ", " + dtype
+        return "TransformerForward[" + checkpoint.source().map(Object::toString).orElse("(in memory)") + ", " + dtype
                 + ", " + deviceName() + (isView ? ", view" : "") + "]";
     }
 }
