@@ -23,7 +23,7 @@ final class ReportAssembler {
 
     static GateReport assemble(GateSession s, Instant started, Duration elapsed, GateReport.Verdict verdict, List<StageReport> stages) {
         Checkpoint ck = s.original();
-        String weightDtype = ck.tensor(dev.editgate.core.checkpoint.GptNeoxNames.qkvWeight(s.layer())).dtype().name();
+        String weightDtype = ck.tensor(ck.layout().heads(s.layer()).parts().get(0).tensor()).dtype().name();
         RunInfo run = new RunInfo(
                 s.config().model(),
                 s.config().revision(),

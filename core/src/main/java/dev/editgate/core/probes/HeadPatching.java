@@ -1,6 +1,6 @@
 package dev.editgate.core.probes;
 
-import dev.editgate.core.checkpoint.GptNeoxNames;
+import dev.editgate.core.model.TensorRole;
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.HeadZ;
 import dev.editgate.core.forward.LayerTrace;
@@ -38,23 +38,31 @@ public final class HeadPatching {
     }
 
     /**
-     * The identity behind per-head patching: Σ_h dense.weight[:, h-block] · z_h + dense.bias equals the
+     * The identity behind per-head patching: Σ_h W_O[:, h-block] · z_h + b_O equals the
      * attention output. Returns the largest absolute deviation over every position and channel.
      */
     public static double decompositionError(TransformerForward model, LayerTrace trace) {
         var ck = model.checkpoint();
-        double[] w = ck.tensor(GptNeoxNames.denseWeight(trace.layer())).toDoubleArray(); // [hidden, hidden] = [out, in]
-        double[] bias = ck.tensor(GptNeoxNames.denseBias(trace.layer())).toDoubleArray(); // [hidden]
+        var layout = ck.layout();
+        String oName = layout.name(TensorRole.O_WEIGHT, trace.layer());
+        boolean inOut = layout.tensorTable().stream().anyMatch(s -> s.name().equals(oName) && s.inOut());
+        double[] w = ck.tensor(oName).toDoubleArray();            // [out, in] (Linear) or [in, out] (GPT-2's Conv1D)
+        String biasName = layout.name(TensorRole.O_BIAS, trace.layer());
         HeadZ z = trace.z(); // [B, T, H, D]
         int hidden = trace.hidden();
         int d = z.headDim();
+        int in = z.heads() * d;
+        double[] bias = biasName == null ? new double[hidden] : ck.tensor(biasName).toDoubleArray(); // [hidden]
         double worst = 0;
         for (int b = 0; b < trace.batch(); b++) {
             for (int t = 0; t < trace.seq(); t++) {
                 for (int out = 0; out < hidden; out++) {
                     double sum = bias[out];
                     for (int h = 0; h < z.heads(); h++) {
-                        for (int k = 0; k < d; k++) sum += w[out * hidden + h * d + k] * z.get(b, t, h, k);
+                        for (int k = 0; k < d; k++) {
+                            int col = h * d + k;
+                            sum += (inOut ? w[col * hidden + out] : w[out * in + col]) * z.get(b, t, h, k);
+                        }
                     }
                     worst = Math.max(worst, Math.abs(sum - trace.attentionOut()[trace.index(b, t, out)]));
                 }
