@@ -17,8 +17,8 @@ public record LayerTrace(int layer, int batch, int seq, int hidden, double[] res
         for (double[] a : new double[][] {residualIn, attentionOut, mlpOut, residualOut}) {
             if (a.length != n) throw new IllegalArgumentException("layer trace arrays must hold " + n + " values, got " + a.length);
         }
-        if (z.batch() != batch || z.seq() != seq || z.heads() * z.headDim() != hidden) {
-            throw new IllegalArgumentException("z shape does not match the trace's [" + batch + ", " + seq + ", " + hidden + "]");
+        if (z.batch() != batch || z.seq() != seq) {           // heads × head_dim may differ from hidden (Llama's explicit head_dim)
+            throw new IllegalArgumentException("z shape does not match the trace's [" + batch + ", " + seq + ", ...]");
         }
     }
 
