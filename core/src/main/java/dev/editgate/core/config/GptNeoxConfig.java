@@ -69,7 +69,7 @@ public record GptNeoxConfig(
         try {
             return fromJson(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": " + e.getMessage().replaceFirst("^config\\.json: ", ""), e);
         }
     }
 

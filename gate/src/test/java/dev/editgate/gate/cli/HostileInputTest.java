@@ -193,6 +193,84 @@ class HostileInputTest {
         if (weightsBefore != null) assertThat(Files.readAllBytes(model.resolve("model.safetensors"))).isEqualTo(weightsBefore);
     }
 
+    /**
+     * Seeded random mutations of model.safetensors through the CLI (issue 18 item 5): each ends in exit 2 with one
+     * line naming the file, or in a valid read (exit 0), within seconds; never a stack trace or another exit code.
+     */
+    @org.junit.jupiter.api.Test
+    void randomHeaderMutationsExitTwoOrReadValidly() throws Exception {
+        Path model = dir.resolve("model");
+        Fixtures.write(FixtureSpec.tiny(DType.F32), model);
+        Path weights = model.resolve("model.safetensors");
+        byte[] original = Files.readAllBytes(weights);
+        int n = (int) ByteBuffer.wrap(original, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int refused = 0;
+        for (int i = 0; i < 60; i++) {
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(1800 + i);
+            byte[] b = original.clone();
+            String what;
+            switch (rng.nextInt(4)) {
+                case 0 -> {
+                    int at = 8 + rng.nextInt(n);
+                    b[at] ^= (byte) (1 << rng.nextInt(8));
+                    what = "bit flip in header byte " + at;
+                }
+                case 1 -> {
+                    int delta = rng.nextInt(-9, 10);
+                    ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(n + delta);
+                    what = "header length " + delta;
+                }
+                case 2 -> {
+                    int len = rng.nextInt(b.length);
+                    b = Arrays.copyOf(b, len);
+                    what = "truncated to " + len;
+                }
+                default -> {
+                    String digits = "0123456789";
+                    int at = 8 + rng.nextInt(n);
+                    b[at] = (byte) digits.charAt(rng.nextInt(10));
+                    what = "header byte " + at + " := digit";
+                }
+            }
+            Files.write(weights, b);
+            String label = "mutation " + i + " (seed " + (1800 + i) + "): " + what;
+            String out = dir.resolve("out-" + i).toString();
+            EditgateCliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> EditgateCliTest.run("permute", "--model", model.toString(), "--layer", "0", "--perm", "(0 1)", "--out", out));
+            assertThat(r.exit()).as(label + ": " + r.err()).isIn(EditgateCli.EXIT_PASS, EditgateCli.EXIT_USAGE);
+            if (r.exit() == EditgateCli.EXIT_USAGE) {
+                refused++;
+                assertThat(r.err().strip()).as(label).startsWith("editgate permute: " + model).doesNotContain("Exception");
+                assertThat(r.err().strip().lines().count()).as(label).isEqualTo(1);
+            } else {
+                assertThat(Files.isRegularFile(Path.of(out, "model.safetensors"))).as(label).isTrue();
+            }
+        }
+        assertThat(refused).isGreaterThan(30);
+    }
+
+    /** A Hugging Face cache snapshot links its files into ../../blobs: that stays inside the model's repository folder. */
+    @org.junit.jupiter.api.Test
+    void cacheSnapshotLinksIntoBlobsAreAccepted() throws Exception {
+        Path repo = dir.resolve("hub/models--EleutherAI--tiny");
+        Path snapshot = repo.resolve("snapshots/0123456789abcdef0123456789abcdef01234567");
+        Files.createDirectories(snapshot);
+        Files.createDirectories(repo.resolve("blobs"));
+        Path generated = dir.resolve("generated");
+        Fixtures.write(FixtureSpec.tiny(DType.F32), generated);
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+            Files.move(generated.resolve(f), repo.resolve("blobs/" + f.hashCode()));
+            Files.createSymbolicLink(snapshot.resolve(f), Path.of("../../blobs/" + f.hashCode()));
+        }
+        EditgateCliTest.Run r = EditgateCliTest.run("permute", "--model", snapshot.toString(), "--layer", "0", "--perm", "(0 1)",
+                "--out", dir.resolve("p").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        EditgateCliTest.Run inside = EditgateCliTest.run("permute", "--model", snapshot.toString(), "--layer", "0", "--perm", "(0 1)",
+                "--out", repo.resolve("blobs/new").toString());
+        assertThat(inside.exit()).isEqualTo(EditgateCli.EXIT_USAGE);
+        assertThat(inside.err()).contains("lies inside the model folder " + repo.toRealPath());
+    }
+
     // ---- setups -------------------------------------------------------------------------------------------
 
     static void mkfifo(Path p) throws IOException, InterruptedException {
