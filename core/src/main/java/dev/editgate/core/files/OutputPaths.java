@@ -76,7 +76,7 @@ public final class OutputPaths {
         for (Path folder : modelFolders.stream().filter(Objects::nonNull).toList()) {
             Path root = realOrLexical(InputFile.modelRoot(folder));
             if (realOut.startsWith(root)) {
-                throw new IllegalArgumentException(flag + " " + out + (realOut.equals(root) ? " is" : " lies inside") + " the model folder "
+                throw new IllegalArgumentException(flag + " " + out + (realOut.equals(root) ? " is" : " lies inside") + " the input model folder "
                         + root + "; editgate never writes into the model it reads (choose a path outside it)");
             }
             if (Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS)) {

@@ -129,7 +129,7 @@ class HostileInputTest {
                 // issue 19 item 2: commands that write refuse the model folder and anything but a regular file or a new path
                 c("logits --out MODEL/model.safetensors", NONE,
                         c -> a("logits", "--model", c.m(), "--tokens", "1,2", "--out", c.file("model.safetensors").toString()), 2,
-                        "--out", "inside the model folder"),
+                        "--out", "inside the input model folder"),
                 c("logits --out MODEL", NONE,
                         c -> a("logits", "--model", c.m(), "--tokens", "1,2", "--out", c.m()), 2, "--out", "is a folder"),
                 c("logits --out FIFO", c -> mkfifo(c.dir().resolve("pipe")),
@@ -139,7 +139,7 @@ class HostileInputTest {
                         "--out", "empty"),
                 c("permute --out MODEL/sub", NONE,
                         c -> a("permute", "--model", c.m(), "--layer", "0", "--perm", "(0 1)", "--out", c.file("sub").toString()), 2,
-                        "--out", "inside the model folder"),
+                        "--out", "inside the input model folder"),
                 c("permute --out a regular file", c -> Files.writeString(c.dir().resolve("f"), "x"),
                         c -> a("permute", "--model", c.m(), "--layer", "0", "--perm", "(0 1)", "--out", c.out("f")), 2,
                         "--out", "is a regular file, not a folder"),
@@ -268,7 +268,7 @@ class HostileInputTest {
         EditgateCliTest.Run inside = EditgateCliTest.run("permute", "--model", snapshot.toString(), "--layer", "0", "--perm", "(0 1)",
                 "--out", repo.resolve("blobs/new").toString());
         assertThat(inside.exit()).isEqualTo(EditgateCli.EXIT_USAGE);
-        assertThat(inside.err()).contains("lies inside the model folder " + repo.toRealPath());
+        assertThat(inside.err()).contains("lies inside the input model folder " + repo.toRealPath());
     }
 
     // ---- setups -------------------------------------------------------------------------------------------
