@@ -33,6 +33,6 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
             if (msg == null || msg.equals(io.toString())) return plain;
             if (io.getMessage() != null && !msg.contains(io.getMessage())) return msg + " (" + plain + ")";
         }
-        return String.valueOf(msg).replace('\n', ' ');
+        return String.valueOf(msg);
     }
 }
