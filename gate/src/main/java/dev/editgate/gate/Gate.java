@@ -4,6 +4,7 @@ import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.files.OutputPaths;
 import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
@@ -71,7 +72,12 @@ public final class Gate {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Path folder = ModelChoice.resolve(config.model(), config.revision());
+        List<Path> modelFolders = config.model().equals(userModel) ? List.of(folder)
+                : List.of(folder, ModelChoice.resolve(userModel, config.revision()));
+        OutputPaths.folder(GateKey.REPORT.flag(), config.reportDir().toString(), modelFolders);
         Checkpoint original = Checkpoint.load(folder);
+        InputModelCheck.requireFinite(folder, original);
+        InputModelCheck.requireTokenizer(config, folder);
         int layer = config.layer() >= 0 ? config.layer() : original.config().numHiddenLayers() / 2;
         BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
         GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,

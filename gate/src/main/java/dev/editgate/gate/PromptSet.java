@@ -21,6 +21,7 @@ public final class PromptSet {
     public static List<String> load(Path file) {
         if (file == null) return BUILT_IN;
         try {
+            dev.editgate.core.files.InputFile.check(file, "a prompt file", dev.editgate.core.files.InputFile.MAX_SMALL_FILE);
             List<String> prompts = Files.readAllLines(file).stream()
                     .filter(l -> !l.isBlank() && !l.startsWith("#"))
                     .map(l -> l.replace("\\n", "\n"))

@@ -1,13 +1,13 @@
 package dev.editgate.core.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.editgate.core.files.InputFile;
+import dev.editgate.core.files.JsonFiles;
 import dev.editgate.core.model.Architectures;
 import dev.editgate.core.model.ModelConfig;
 import dev.editgate.core.model.TensorSpec;
 import dev.editgate.core.safetensors.SafetensorsFile;
 import dev.editgate.core.safetensors.Tensor;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,55 +22,60 @@ import java.util.TreeSet;
 final class CheckpointLoader {
     static final String SINGLE_FILE = "model.safetensors";
     static final String INDEX_FILE = "model.safetensors.index.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CheckpointLoader() {}
 
     static Checkpoint load(Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw new UncheckedIOException(new NoSuchFileException(folder.toString(),
-                    null, "not a folder; expected a Hugging Face checkpoint folder with config.json and model.safetensors"));
+            String what = InputFile.exists(folder) ? InputFile.describe(folder).replace("regular file", "file") : "does not exist";
+            throw new UncheckedIOException(folder + ": " + what + ", not a folder; expected a Hugging Face checkpoint folder with config.json and model.safetensors",
+                    new NoSuchFileException(folder.toString()));
         }
-        ModelConfig config = readConfig(folder.resolve("config.json"));
+        Path root = InputFile.modelRoot(folder);
+        Path configFile = folder.resolve("config.json");
+        if (InputFile.exists(configFile)) InputFile.check(configFile, "config.json", root, InputFile.MAX_SMALL_FILE);
+        ModelConfig config = readConfig(configFile);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Path single = folder.resolve(SINGLE_FILE);
         Path index = folder.resolve(INDEX_FILE);
-        if (Files.isRegularFile(single)) {
-            tensors.putAll(SafetensorsFile.open(single).tensors());
-        } else if (Files.isRegularFile(index)) {
+        if (InputFile.exists(single)) {
+            tensors.putAll(SafetensorsFile.open(InputFile.check(single, SINGLE_FILE, root, Long.MAX_VALUE)).tensors());
+        } else if (InputFile.exists(index)) {
             tensors.putAll(readShards(folder, index));
         } else {
-            throw new UncheckedIOException(new NoSuchFileException(folder.toString(), null,
-                    "no " + SINGLE_FILE + " or " + INDEX_FILE + " (editgate reads safetensors; convert .bin checkpoints with "
-                            + "`python -c \"from transformers import AutoModelForCausalLM as M; M.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`)"));
+            throw new UncheckedIOException(folder + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " (editgate reads safetensors; convert .bin checkpoints with "
+                            + "`python -c \"from transformers import AutoModelForCausalLM as M; M.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)\"`)",
+                    new NoSuchFileException(folder.resolve(SINGLE_FILE).toString()));
         }
+        LayerCount.requireConfigMatches(folder, config, tensors.keySet());
         Checkpoint checkpoint = new Checkpoint(config, tensors, Optional.of(folder));
         validateShapes(folder, checkpoint);
         return checkpoint;
     }
 
     private static Map<String, Tensor> readShards(Path folder, Path index) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(index));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(index + ": not valid JSON: " + e.getMessage(), e);
-        }
+        Path modelRoot = InputFile.modelRoot(folder);
+        JsonNode root = JsonFiles.read(index, INDEX_FILE, modelRoot);
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
             throw new IllegalArgumentException(index + ": missing object 'weight_map' (tensor name -> shard file)");
         }
         Map<String, String> shardOf = new LinkedHashMap<>();
-        weightMap.fields().forEachRemaining(e -> shardOf.put(e.getKey(), e.getValue().asText()));
+        weightMap.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException(index + ": weight_map entry '" + e.getKey() + "' must be a shard file name, got " + e.getValue());
+            }
+            shardOf.put(e.getKey(), e.getValue().asText());
+        });
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
         for (String shard : new TreeSet<>(shardOf.values())) {
             Path p = folder.resolve(shard).normalize();
             if (!p.startsWith(folder.normalize())) throw new IllegalArgumentException(index + ": shard '" + shard + "' lies outside the folder");
-            if (!Files.isRegularFile(p)) {
+            if (!InputFile.exists(p)) {
                 throw new UncheckedIOException(index + ": weight_map names shard '" + shard + "', but " + p
                         + " does not exist (incomplete download?)", new NoSuchFileException(p.toString()));
             }
-            shards.put(shard, SafetensorsFile.open(p));
+            shards.put(shard, SafetensorsFile.open(InputFile.check(p, "a safetensors shard", modelRoot, Long.MAX_VALUE)));
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         shardOf.forEach((name, shard) -> {
@@ -87,16 +92,15 @@ final class CheckpointLoader {
     static ModelConfig readConfig(Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+            root = JsonFiles.read(file, "config.json", null);
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) throw e;
+            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e.getCause());
         }
         try {
             return Architectures.parse(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": " + e.getMessage().replaceFirst("^config\\.json: ", ""), e);
         }
     }
 

@@ -41,12 +41,20 @@ public final class ModelLocator {
      * ({@code null} means {@code main}; a branch, tag such as {@code step143000}, or a commit hash).
      */
     public Path resolve(String model, String revision) {
+        return resolve(model, revision, "--model");
+    }
+
+    /** {@link #resolve(String, String)}, naming the command's own flag (e.g. {@code --original}) in errors. */
+    public Path resolve(String model, String revision, String modelFlag) {
         Path asPath = Path.of(model);
         if (Files.isDirectory(asPath)) return asPath;
-        if (!model.matches("[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?")) {
-            throw new IllegalArgumentException("--model '" + model + "' is neither an existing folder nor a Hugging Face model id like EleutherAI/pythia-160m");
+        if (!model.matches("[A-Za-z0-9][\\w.-]*(/[\\w.-]+)?") || model.contains("..")) {
+            throw new IllegalArgumentException(modelFlag + " '" + model + "' is " + (dev.editgate.core.files.InputFile.exists(asPath)
+                    ? "not a folder (it " + dev.editgate.core.files.InputFile.describe(asPath) + ")" : "neither an existing folder")
+                    + " nor a Hugging Face model id like EleutherAI/pythia-160m");
         }
-        String rev = revision == null || revision.isBlank() ? "main" : revision;
+        String rev = revision == null || revision.isBlank() ? "main" : revision.strip();
+        requireRevisionName("--revision", rev);
         String repoDir = "models--" + model.replace("/", "--");
         List<String> looked = new ArrayList<>();
         for (Path root : cacheRoots) {
@@ -55,12 +63,14 @@ public final class ModelLocator {
             if (!Files.isDirectory(repo)) continue;
             String commit = rev;
             Path ref = repo.resolve("refs").resolve(rev);
-            if (Files.isRegularFile(ref)) {
+            if (dev.editgate.core.files.InputFile.exists(ref)) {
+                dev.editgate.core.files.InputFile.check(ref, "a revision ref holding a commit hash", repo, 4096);
                 try {
                     commit = Files.readString(ref).strip();
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read " + ref, e);
                 }
+                requireRevisionName(ref.toString(), commit);
             }
             Path snapshot = repo.resolve("snapshots").resolve(commit);
             if (Files.isDirectory(snapshot)) return snapshot;
@@ -71,5 +81,16 @@ public final class ModelLocator {
                 + "\nFetch it on a machine with network access with:\n  huggingface-cli download " + model
                 + (rev.equals("main") ? "" : " --revision " + rev)
                 + "\nand copy the cache folder here (or set HF_HUB_CACHE), or pass --model PATH to a checkpoint folder.");
+    }
+
+    /**
+     * A revision is a branch, tag or commit hash, used as one file name under {@code refs/} and
+     * {@code snapshots/}: a path separator or {@code ..} would resolve outside the cache, so both are refused.
+     */
+    static void requireRevisionName(String what, String rev) {
+        if (rev.contains("/") || rev.contains("\\") || rev.contains("..") || rev.indexOf('\0') >= 0 || rev.length() > 255) {
+            throw new IllegalArgumentException(what + " '" + rev + "' is not a branch, tag or commit hash: path separators and '..' "
+                    + "are not allowed in a revision");
+        }
     }
 }

@@ -61,59 +61,54 @@ public record GptNeoxConfig(
     public static GptNeoxConfig read(Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+            root = dev.editgate.core.files.JsonFiles.read(file, "config.json", null);
+        } catch (UncheckedIOException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) throw e;
+            throw new UncheckedIOException(file + ": config.json not found; a Hugging Face checkpoint folder has one", e.getCause());
         }
         try {
             return fromJson(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": " + e.getMessage().replaceFirst("^config\\.json: ", ""), e);
         }
     }
+
+    /**
+     * Sanity bounds, far above any published model, so that no value sizes a loop or an allocation before
+     * the tensors confirm it (the loader also checks the layer count against the tensor table).
+     */
+    static final int MAX_VOCAB = 1 << 24, MAX_HIDDEN = 1 << 17, MAX_LAYERS = 10_000, MAX_HEADS = 1 << 14,
+            MAX_INTERMEDIATE = 1 << 20, MAX_POSITIONS = 1 << 26;
 
     public static GptNeoxConfig fromJson(JsonNode root) {
-        if (root == null || !root.isObject()) throw new IllegalArgumentException("config.json must be a JSON object");
-        JsonNode type = root.get("model_type");
-        if (type != null && !type.asText().equals("gpt_neox")) {
-            throw new IllegalArgumentException("config.json: model_type is '" + type.asText() + "'; editgate supports 'gpt_neox'");
+        ConfigFields f = ConfigFields.of(root, "config.json");
+        String type = f.optionalString("model_type", "gpt_neox");
+        if (!type.equals("gpt_neox")) {
+            throw new IllegalArgumentException("config.json: model_type is '" + type + "'; editgate supports 'gpt_neox'");
         }
+        // lower bounds are the compact constructor's, with its messages
         return new GptNeoxConfig(
-                requiredInt(root, "vocab_size"),
-                requiredInt(root, "hidden_size"),
-                requiredInt(root, "num_hidden_layers"),
-                requiredInt(root, "num_attention_heads"),
-                requiredInt(root, "intermediate_size"),
-                root.path("hidden_act").asText("gelu"),
-                number(root, "rotary_pct", "partial_rotary_factor", 0.25),
-                number(root, "rotary_emb_base", "rope_theta", 10000),
-                root.path("max_position_embeddings").asInt(2048),
-                root.path("layer_norm_eps").asDouble(1e-5),
-                root.path("use_parallel_residual").asBoolean(true),
-                root.path("attention_bias").asBoolean(true),
-                root.path("torch_dtype").asText(root.path("dtype").asText("float32")));
+                f.requiredInt("vocab_size", Integer.MIN_VALUE, MAX_VOCAB),
+                f.requiredInt("hidden_size", Integer.MIN_VALUE, MAX_HIDDEN),
+                f.requiredInt("num_hidden_layers", Integer.MIN_VALUE, MAX_LAYERS),
+                f.requiredInt("num_attention_heads", Integer.MIN_VALUE, MAX_HEADS),
+                f.requiredInt("intermediate_size", Integer.MIN_VALUE, MAX_INTERMEDIATE),
+                f.optionalString("hidden_act", "gelu"),
+                number(f, "rotary_pct", "partial_rotary_factor", 0.25),
+                number(f, "rotary_emb_base", "rope_theta", 10000),
+                f.optionalInt("max_position_embeddings", 2048, Integer.MIN_VALUE, MAX_POSITIONS),
+                f.optionalDouble("layer_norm_eps", 1e-5, -Double.MAX_VALUE, Double.MAX_VALUE),
+                f.optionalBoolean("use_parallel_residual", true),
+                f.optionalBoolean("attention_bias", true),
+                f.optionalString("torch_dtype", f.optionalString("dtype", "float32")));
     }
 
-    private static int requiredInt(JsonNode root, String field) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) throw new IllegalArgumentException("config.json: missing required field '" + field + "'");
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new IllegalArgumentException("config.json: field '" + field + "' must be an integer, got " + n);
-        }
-        return n.asInt();
-    }
-
-    private static double number(JsonNode root, String field, String alias, double fallback) {
-        JsonNode n = root.has(field) ? root.get(field) : root.get(alias);
-        if (n == null || n.isNull()) {
-            JsonNode rope = root.get("rope_parameters");
-            if (rope != null && rope.has(alias)) return rope.get(alias).asDouble();
-            return fallback;
-        }
-        if (!n.isNumber()) throw new IllegalArgumentException("config.json: field '" + field + "' must be a number, got " + n);
-        return n.asDouble();
+    /** {@code field}, else its newer name {@code alias}, else {@code rope_parameters.alias}, else {@code fallback}. */
+    private static double number(ConfigFields f, String field, String alias, double fallback) {
+        var key = f.firstPresent(field, alias);
+        if (key.isPresent()) return f.optionalDouble(key.get(), fallback, -Double.MAX_VALUE, Double.MAX_VALUE);
+        return f.optionalObject("rope_parameters").map(r -> r.optionalDouble(alias, fallback, -Double.MAX_VALUE, Double.MAX_VALUE))
+                .orElse(fallback);
     }
 
     /** The config.json a Hugging Face GPTNeoXForCausalLM would load. */

@@ -1,6 +1,7 @@
 package dev.editgate.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.editgate.core.config.ConfigFields;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -31,9 +32,9 @@ public final class Gpt2Architecture implements Architecture {
 
     @Override
     public ModelConfig parseConfig(JsonNode root) {
-        ConfigReader r = new ConfigReader(root);
-        int d = r.requiredInt("n_embd");
-        int heads = r.requiredInt("n_head");
+        ConfigFields r = ConfigFields.of(root, "config.json");
+        int d = r.requiredInt("n_embd", 1, ModelConfig.MAX_DIM);
+        int heads = r.requiredInt("n_head", 1, ModelConfig.MAX_DIM);
         if (heads <= 0 || d % heads != 0) {
             throw new IllegalArgumentException("config.json: n_embd " + d + " must be divisible by n_head " + heads);
         }
@@ -45,10 +46,10 @@ public final class Gpt2Architecture implements Architecture {
             throw new IllegalArgumentException("config.json: editgate supports GPT-2 attention scaled by 1/sqrt(head_dim) only "
                     + "(scale_attn_weights true, scale_attn_by_inverse_layer_idx false)");
         }
-        int inner = r.optionalInt("n_inner", 4 * d);
-        return new ModelConfig("gpt2", r.requiredInt("vocab_size"), d, r.requiredInt("n_layer"), heads, heads, d / heads, inner,
-                NormKind.LAYER_NORM, r.optionalDouble("layer_norm_epsilon", 1e-5), act, false, PositionKind.LEARNED, 1.0, 10000,
-                Optional.empty(), r.optionalInt("n_positions", 1024), true, true, true, false,
+        int inner = r.optionalInt("n_inner", 4 * d, 0, ModelConfig.MAX_DIM);
+        return new ModelConfig("gpt2", r.requiredInt("vocab_size", 1, ModelConfig.MAX_DIM), d, r.requiredInt("n_layer", 1, ModelConfig.MAX_DIM), heads, heads, d / heads, inner,
+                NormKind.LAYER_NORM, r.optionalDouble("layer_norm_epsilon", 1e-5, 0, Double.MAX_VALUE), act, false, PositionKind.LEARNED, 1.0, 10000,
+                Optional.empty(), r.optionalInt("n_positions", 1024, 0, ModelConfig.MAX_DIM), true, true, true, false,
                 r.optionalBoolean("tie_word_embeddings", true), r.optionalString("torch_dtype", "float32"), 0);
     }
 

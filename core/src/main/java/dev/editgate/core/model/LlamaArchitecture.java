@@ -1,6 +1,7 @@
 package dev.editgate.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.editgate.core.config.ConfigFields;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -32,43 +33,43 @@ public final class LlamaArchitecture implements Architecture {
 
     @Override
     public ModelConfig parseConfig(JsonNode root) {
-        ConfigReader r = new ConfigReader(root);
+        ConfigFields r = ConfigFields.of(root, "config.json");
         String type = r.optionalString("model_type", "llama");
-        int hidden = r.requiredInt("hidden_size");
-        int heads = r.requiredInt("num_attention_heads");
-        int kvHeads = r.optionalInt("num_key_value_heads", heads);
+        int hidden = r.requiredInt("hidden_size", 1, ModelConfig.MAX_DIM);
+        int heads = r.requiredInt("num_attention_heads", 1, ModelConfig.MAX_DIM);
+        int kvHeads = r.optionalInt("num_key_value_heads", heads, 0, ModelConfig.MAX_DIM);
         if (heads <= 0) throw new IllegalArgumentException("config.json: num_attention_heads must be positive, got " + heads);
         if (!r.has("head_dim") && hidden % heads != 0) {
             throw new IllegalArgumentException("config.json: hidden_size " + hidden + " is not divisible by num_attention_heads "
                     + heads + " and there is no head_dim");
         }
-        int headDim = r.optionalInt("head_dim", hidden / heads);
+        int headDim = r.optionalInt("head_dim", hidden / heads, 0, ModelConfig.MAX_DIM);
         String act = r.optionalString("hidden_act", "silu");
         if (!act.equals("silu")) throw new IllegalArgumentException("config.json: hidden_act '" + act + "' is not supported for " + type + "; expected silu");
         boolean qwen2 = type.equals("qwen2"), mistral = type.equals("mistral");
         boolean attentionBias = !mistral && !qwen2 && r.optionalBoolean("attention_bias", false);
         boolean mlpBias = type.equals("llama") && r.optionalBoolean("mlp_bias", false);
         int sliding = 0;
-        if (mistral) sliding = r.optionalInt("sliding_window", 0);
-        if (qwen2 && r.optionalBoolean("use_sliding_window", false)) sliding = r.optionalInt("sliding_window", 0);
+        if (mistral) sliding = r.optionalInt("sliding_window", 0, 0, ModelConfig.MAX_DIM);
+        if (qwen2 && r.optionalBoolean("use_sliding_window", false)) sliding = r.optionalInt("sliding_window", 0, 0, ModelConfig.MAX_DIM);
         int defaultMaxPos = mistral ? 131072 : qwen2 ? 32768 : 2048;
-        return new ModelConfig(type, r.requiredInt("vocab_size"), hidden, r.requiredInt("num_hidden_layers"), heads, kvHeads,
-                headDim, r.requiredInt("intermediate_size"), NormKind.RMS_NORM, r.optionalDouble("rms_norm_eps", 1e-6), act, true,
-                PositionKind.ROTARY, 1.0, r.optionalDouble("rope_theta", 10000), ropeScaling(r),
-                r.optionalInt("max_position_embeddings", defaultMaxPos), attentionBias || qwen2, attentionBias, mlpBias, false,
+        return new ModelConfig(type, r.requiredInt("vocab_size", 1, ModelConfig.MAX_DIM), hidden, r.requiredInt("num_hidden_layers", 1, ModelConfig.MAX_DIM), heads, kvHeads,
+                headDim, r.requiredInt("intermediate_size", 1, ModelConfig.MAX_DIM), NormKind.RMS_NORM, r.optionalDouble("rms_norm_eps", 1e-6, 0, Double.MAX_VALUE), act, true,
+                PositionKind.ROTARY, 1.0, r.optionalDouble("rope_theta", 10000, 0, Double.MAX_VALUE), ropeScaling(r),
+                r.optionalInt("max_position_embeddings", defaultMaxPos, 0, ModelConfig.MAX_DIM), attentionBias || qwen2, attentionBias, mlpBias, false,
                 r.optionalBoolean("tie_word_embeddings", false), r.optionalString("torch_dtype", "float32"), sliding);
     }
 
-    private static Optional<RopeScaling> ropeScaling(ConfigReader r) {
-        ConfigReader s = r.optionalObject("rope_scaling");
-        if (s == null) return Optional.empty();
+    private static Optional<RopeScaling> ropeScaling(ConfigFields r) {
+        if (r.optionalObject("rope_scaling").isEmpty()) return Optional.empty();
+        ConfigFields s = r.optionalObject("rope_scaling").get();
         String type = s.optionalString("rope_type", s.optionalString("type", "default"));
         if (type.equals("default")) return Optional.empty();
         if (!type.equals("llama3")) {
             throw new IllegalArgumentException("config.json: rope_scaling type '" + type + "' is not supported; editgate implements llama3");
         }
-        return Optional.of(new RopeScaling(s.optionalDouble("factor", 8), s.optionalDouble("low_freq_factor", 1),
-                s.optionalDouble("high_freq_factor", 4), s.optionalInt("original_max_position_embeddings", 8192)));
+        return Optional.of(new RopeScaling(s.optionalDouble("factor", 8, 0, Double.MAX_VALUE), s.optionalDouble("low_freq_factor", 1, 0, Double.MAX_VALUE),
+                s.optionalDouble("high_freq_factor", 4, 0, Double.MAX_VALUE), s.optionalInt("original_max_position_embeddings", 8192, 0, ModelConfig.MAX_DIM)));
     }
 
     @Override

@@ -46,7 +46,12 @@ public record ModelConfig(
         String torchDtype,
         int slidingWindow) {
 
+    /** Sanity bound on every size in a config, far above any published model, checked before anything is sized from it. */
+    public static final int MAX_DIM = 1 << 26;
+    public static final int MAX_LAYERS = 10_000;
+
     public ModelConfig {
+        require(numHiddenLayers <= MAX_LAYERS, "the number of layers " + numHiddenLayers + " exceeds " + MAX_LAYERS);
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
         require(hiddenSize > 0, "hidden size must be positive, got " + hiddenSize);
         require(numHiddenLayers > 0, "the number of layers must be positive, got " + numHiddenLayers);

@@ -2,11 +2,16 @@ package dev.editgate.core.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.editgate.core.files.InputFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,8 +49,14 @@ public final class SafetensorsFile {
         this.metadata = metadata;
     }
 
-    /** Opens and validates {@code file}; the file is only ever opened for reading. */
+    /**
+     * Opens and validates {@code file}; the file is only ever opened for reading, and only when it is a
+     * regular file (a FIFO would block forever). The header must be strict UTF-8 JSON whose tensors cover
+     * the data section exactly: no gap, no overlap, no byte after the last tensor (a header length one byte
+     * short would otherwise shift every tensor by one byte), every number an integer in range.
+     */
     public static SafetensorsFile open(Path file) {
+        if (InputFile.exists(file)) InputFile.check(file, "a safetensors file", Long.MAX_VALUE); // a missing file: the read below says so
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -63,12 +74,25 @@ public final class SafetensorsFile {
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
             readFully(ch, headerBuf, 8);
-            String headerText = new String(headerBuf.array(), StandardCharsets.UTF_8);
+            String headerText = utf8(file, headerBuf.array());
             long dataStart = 8 + headerLen;
             return parse(file, ch, headerText, dataStart, size - dataStart);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String utf8(Path file, byte[] header) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(header);
+        CharBuffer out = CharBuffer.allocate(header.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isError()) {
+            throw new SafetensorsFormatException(file, "header is not valid UTF-8 (at header byte " + in.position() + ")");
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -85,7 +109,8 @@ public final class SafetensorsFile {
         try {
             root = JSON.readTree(headerText);
         } catch (IOException e) {
-            throw new SafetensorsFormatException(file, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new SafetensorsFormatException(file, "header is " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? dev.editgate.core.files.JsonFiles.oneLine(j) : "not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsFormatException(file, "header must be a JSON object mapping tensor names to {dtype, shape, data_offsets}");
@@ -112,16 +137,27 @@ public final class SafetensorsFile {
         long previousEnd = 0;
         String previousName = null;
         for (Entry e : entries) {
-            if (e.begin() < previousEnd) {
-                throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' bytes [" + e.begin() + ", " + e.end()
-                        + ") overlap tensor '" + previousName + "' which ends at " + previousEnd);
-            }
             if (e.end() > dataSize) {
                 throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' data_offsets [" + e.begin() + ", " + e.end()
                         + ") run past the data section of " + dataSize + " bytes (file truncated?)");
             }
+            if (e.begin() < previousEnd) {
+                throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' bytes [" + e.begin() + ", " + e.end()
+                        + ") overlap tensor '" + previousName + "' which ends at " + previousEnd);
+            }
+            if (e.begin() > previousEnd) {
+                throw new SafetensorsFormatException(file, "bytes [" + previousEnd + ", " + e.begin() + ") of the data section belong to no tensor ("
+                        + (previousName == null ? "before" : "between tensor '" + previousName + "' and") + " tensor '" + e.name()
+                        + "'); the header's offsets or its length are wrong");
+            }
             previousEnd = e.end();
             previousName = e.name();
+        }
+        if (previousEnd != dataSize) {
+            long extra = dataSize - previousEnd;
+            throw new SafetensorsFormatException(file, "the data section has " + extra + (extra == 1 ? " byte" : " bytes")
+                    + " after the last tensor ends at " + previousEnd + " (" + dataSize + " bytes); the header length or the offsets "
+                    + "are wrong (a header length one byte short shifts every tensor), or the file has trailing data");
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
@@ -159,6 +195,11 @@ public final class SafetensorsFile {
             shape[i] = d.asLong();
         }
         JsonNode b = offsetsNode.get(0), en = offsetsNode.get(1);
+        for (JsonNode o : new JsonNode[] {b, en}) {
+            if (o.isNumber() && (!o.isIntegralNumber() || !o.canConvertToLong())) {
+                throw new SafetensorsFormatException(file, where + ": data_offsets entry " + o + " is not an integer in [0, 2^63)");
+            }
+        }
         if (!b.isIntegralNumber() || !en.isIntegralNumber() || b.asLong() < 0 || en.asLong() < b.asLong()) {
             throw new SafetensorsFormatException(file, where + ": data_offsets " + offsetsNode + " must be integers with 0 <= begin <= end");
         }

@@ -1,6 +1,7 @@
 package dev.editgate.core.tokenize;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.editgate.core.files.InputFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,10 +28,11 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Loads a {@code tokenizer.json} file. */
     public static TextTokenizer fromFile(Path tokenizerJson) {
-        if (!Files.isRegularFile(tokenizerJson)) {
-            throw new UncheckedIOException(new IOException(tokenizerJson
-                    + ": tokenizer.json not found; a Hugging Face model folder has one (or pass --tokens ids)"));
+        if (!InputFile.exists(tokenizerJson)) {
+            throw new UncheckedIOException(tokenizerJson + ": tokenizer.json not found; a Hugging Face model folder has one",
+                    new java.nio.file.NoSuchFileException(tokenizerJson.toString()));
         }
+        InputFile.check(tokenizerJson, "a Hugging Face tokenizer.json", InputFile.MAX_TOKENIZER);
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(tokenizerJson,
                     Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));

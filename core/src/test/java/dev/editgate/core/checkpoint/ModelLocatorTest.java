@@ -70,4 +70,15 @@ class ModelLocatorTest {
         assertThat(ModelLocator.fromEnvironment(Map.of("XDG_CACHE_HOME", "/c"), "/home/u").cacheRoots())
                 .containsExactly(Path.of("/c/huggingface/hub"), Path.of("/home/u/.cache/huggingface/hub"));
     }
+
+    @Test
+    void revisionsCannotLeaveTheCache() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("escaped"));
+        ModelLocator loc = new ModelLocator(List.of(cache));
+        // cache/models--EleutherAI--pythia-160m/snapshots/../../../escaped is dir/escaped, outside the cache
+        for (String rev : new String[] {"../../../escaped", "..", "a/b", "a\\b", "refs/../../x"}) {
+            assertThatThrownBy(() -> loc.resolve("EleutherAI/pythia-160m", rev)).as(rev).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--revision '" + rev + "'").hasMessageContaining("path separators");
+        }
+    }
 }

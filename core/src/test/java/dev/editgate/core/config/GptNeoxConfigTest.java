@@ -137,4 +137,35 @@ class GptNeoxConfigTest {
         assertThatThrownBy(() -> GptNeoxConfig.read(missing)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining("config.json not found");
     }
+
+    @Test
+    void wronglyTypedValuesAreErrorsNotDefaults() throws IOException {
+        String base = "{\"vocab_size\": 100, \"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+                + " \"intermediate_size\": 256, ";
+        String[][] cases = {
+                {"\"layer_norm_eps\": \"abc\"", "field 'layer_norm_eps' must be a number, got \"abc\""},
+                {"\"use_parallel_residual\": \"no\"", "field 'use_parallel_residual' must be true or false, got \"no\""},
+                {"\"attention_bias\": \"maybe\"", "field 'attention_bias' must be true or false, got \"maybe\""},
+                {"\"torch_dtype\": 5", "field 'torch_dtype' must be a string, got 5"},
+                {"\"hidden_act\": 1", "field 'hidden_act' must be a string, got 1"},
+                {"\"max_position_embeddings\": \"2048\"", "field 'max_position_embeddings' must be an integer, got \"2048\""},
+                {"\"rope_parameters\": {\"rope_theta\": \"big\"}", "field 'rope_theta' must be a number, got \"big\""},
+                {"\"num_hidden_layers\": 2000000000, \"x\": 0", "field 'num_hidden_layers' must be an integer at most"},
+        };
+        for (String[] c : cases) {
+            String json = base + c[0] + "}";
+            if (c[0].startsWith("\"num_hidden_layers\"")) json = json.replace("\"num_hidden_layers\": 2, ", "");
+            Path f = write(json);
+            assertThatThrownBy(() -> GptNeoxConfig.read(f)).as(c[0]).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(f.toString()).hasMessageContaining(c[1]);
+        }
+    }
+
+    @Test
+    void invalidJsonIsOneLineWithoutParserInternals() throws IOException {
+        Path f = write("{\"vocab_size\": 10,,}");
+        assertThatThrownBy(() -> GptNeoxConfig.read(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(f + ": not valid JSON at line 1, column ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Source").doesNotContain("\n"));
+    }
 }

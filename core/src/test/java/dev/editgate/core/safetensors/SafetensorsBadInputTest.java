@@ -167,4 +167,48 @@ class SafetensorsBadInputTest {
         Tensor ints = new Tensor("i", DType.I32, new long[] {1}, ByteBuffer.allocateDirect(4));
         assertThatThrownBy(() -> ints.getDouble(0)).hasMessageContaining("tensor 'i' has dtype I32");
     }
+
+    @Test
+    void theDataSectionMustBeExactlyCovered() throws IOException {
+        String ab = "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[%s]}}";
+        Path gap = raw("gap.safetensors", String.format(ab, "3,5"), 5);
+        assertThatThrownBy(() -> SafetensorsFile.open(gap)).isInstanceOf(SafetensorsFormatException.class).hasMessageContaining(gap.toString())
+                .hasMessageContaining("bytes [2, 3) of the data section belong to no tensor (between tensor 'a' and tensor 'b')");
+        Path trailing = raw("trailing.safetensors", String.format(ab, "2,4"), 5);
+        assertThatThrownBy(() -> SafetensorsFile.open(trailing)).isInstanceOf(SafetensorsFormatException.class)
+                .hasMessageContaining("the data section has 1 byte after the last tensor ends at 4 (5 bytes)");
+        Path leading = raw("leading.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]}}", 3);
+        assertThatThrownBy(() -> SafetensorsFile.open(leading)).hasMessageContaining("bytes [0, 1) of the data section belong to no tensor");
+        // the header length one byte short: the last padding space becomes the first data byte
+        String h = "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}} ";
+        Path shortLen = raw("short.safetensors", h.length() - 1, h, 2);
+        assertThatThrownBy(() -> SafetensorsFile.open(shortLen)).hasMessageContaining("1 byte after the last tensor");
+        assertThat(SafetensorsFile.open(raw("exact.safetensors", h.length(), h, 2)).tensor("a").numel()).isEqualTo(2);
+        Path empty = raw("empty.safetensors", "{}", 0);
+        assertThat(SafetensorsFile.open(empty).tensors()).isEmpty();
+    }
+
+    @Test
+    void numbersMustBeInRangeIntegers() throws IOException {
+        String two64 = "18446744073709551616";
+        Path wrap = raw("wrap.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[" + two64 + ",18446744073709551618]}}", 2);
+        assertThatThrownBy(() -> SafetensorsFile.open(wrap)).isInstanceOf(SafetensorsFormatException.class)
+                .hasMessageContaining("tensor 'a': data_offsets entry " + two64 + " is not an integer in [0, 2^63)");
+        Path shape = raw("shape.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[" + two64 + "],\"data_offsets\":[0,0]}}", 0);
+        assertThatThrownBy(() -> SafetensorsFile.open(shape)).hasMessageContaining("shape entry " + two64 + " is not a non-negative integer");
+        Path frac = raw("frac-off.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2.0]}}", 2);
+        assertThatThrownBy(() -> SafetensorsFile.open(frac)).hasMessageContaining("data_offsets entry 2.0 is not an integer");
+    }
+
+    @Test
+    void invalidUtf8InTheHeaderIsAnError() throws IOException {
+        byte[] h = "{\"__metadata__\":{\"k\":\"v?\"}}".getBytes(StandardCharsets.UTF_8);
+        h[h.length - 4] = (byte) 0xC3; // a lead byte followed by '"': never valid UTF-8
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path f = dir.resolve("utf8.safetensors");
+        Files.write(f, b.array());
+        assertThatThrownBy(() -> SafetensorsFile.open(f)).isInstanceOf(SafetensorsFormatException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("header is not valid UTF-8 (at header byte 23)");
+    }
 }

@@ -9,6 +9,7 @@ import dev.editgate.core.structure.HeadBlockCorrespondence;
 import dev.editgate.core.structure.Locality;
 import dev.editgate.core.structure.TensorDifference;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -35,17 +36,27 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelLocator locator = ModelLocator.fromEnvironment();
-        Checkpoint a = Checkpoint.load(locator.resolve(original, null));
-        Checkpoint b = Checkpoint.load(locator.resolve(edited, null));
+        Checkpoint a = load(locator, original, "--original");
+        Checkpoint b = load(locator, edited, "--edited");
         PrintStream out = System.out;
         BitExactComparison.Result cmp = BitExactComparison.compare(a.tensors(), b.tensors());
         out.println("tensors: " + a.tensors().size() + " original, " + b.tensors().size() + " edited, "
                 + cmp.differences().size() + " differ bit-wise");
         for (TensorDifference d : cmp.differences()) out.println("  " + d);
-        boolean ok = true;
+        // a tensor that changed dtype or shape, or exists on one side only, is never structurally consistent
+        List<TensorDifference> kindChanges = cmp.differences().stream()
+                .filter(d -> d.kind() != TensorDifference.Kind.VALUES).toList();
+        boolean ok = kindChanges.isEmpty();
+        if (!ok) {
+            out.println("not a weight edit: " + kindChanges.size() + " tensor(s) changed dtype or shape, or exist in one checkpoint only");
+        }
         Set<Integer> layers = new TreeSet<>();
         if (layer != null) {
-            BuiltInHeadPermutation.checkArguments(a, layer, Permutation.identity(a.config().numAttentionHeads()));
+            try {
+                BuiltInHeadPermutation.checkArguments(a, layer, Permutation.identity(a.config().numAttentionHeads()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().startsWith("--layer") ? e.getMessage() : "--layer: " + e.getMessage(), e);
+            }
             Locality.Result loc = Locality.check(a, b, BuiltInHeadPermutation.touchedTensors(a, layer));
             out.println("locality (only layer " + layer + "'s head tensors " + BuiltInHeadPermutation.touchedTensors(a, layer) + " may change): "
                     + (loc.holds() ? "holds" : "VIOLATED by " + new TreeSet<>(loc.violations())));
@@ -59,6 +70,10 @@ final class DiffCommand implements Callable<Integer> {
         }
         Permutation expected = perm == null ? null : CliPermutations.parse(perm, a.config().numAttentionHeads());
         for (int l : layers) {
+            if (!canCompareHeads(a, b, l)) {
+                out.println("layer " + l + ": head blocks not compared (a head tensor changed dtype or shape)");
+                continue;
+            }
             HeadBlockCorrespondence hb = HeadBlockCorrespondence.compute(a, b, l);
             out.println("layer " + l + " head blocks (edited <- original):");
             out.print(HeadBlockTable.render(hb));
@@ -72,5 +87,24 @@ final class DiffCommand implements Callable<Integer> {
         }
         out.println(ok ? "verdict: structurally consistent" : "verdict: structural check FAILED");
         return ok ? EditgateCli.EXIT_PASS : EditgateCli.EXIT_GATE_FAILED;
+    }
+
+    /** Loads the model named by {@code flag}; errors name that flag, not {@code --model}. */
+    private static Checkpoint load(ModelLocator locator, String model, String flag) {
+        java.nio.file.Path folder = locator.resolve(model, null, flag);
+        try {
+            return Checkpoint.load(folder);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(flag + " " + model + ": " + UserErrorHandler.describe(e), e);
+        }
+    }
+
+    private static boolean canCompareHeads(Checkpoint a, Checkpoint b, int layer) {
+        for (String name : BuiltInHeadPermutation.touchedTensors(a, layer)) {
+            if (!a.has(name) || !b.has(name)) return false;
+            if (a.tensor(name).dtype() != b.tensor(name).dtype()
+                    || !java.util.Arrays.equals(a.tensor(name).shape(), b.tensor(name).shape())) return false;
+        }
+        return true;
     }
 }

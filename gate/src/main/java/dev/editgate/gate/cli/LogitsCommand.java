@@ -5,7 +5,10 @@ import dev.editgate.core.forward.ComputeDtype;
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.tokenize.TextTokenizer;
+import dev.editgate.core.files.OutputPaths;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -37,19 +40,23 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .safetensors file.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output .safetensors file: a new path or a regular file to replace, outside the model folder.")
+    String outText;
 
     @Override
     public Integer call() {
         ComputeDtype dt = ComputeDtype.parse(dtype);
         Path folder = model.folder();
+        Path out = OutputPaths.file("--out", outText, List.of(folder));
         int[] ids;
         if (input.tokens != null) {
             ids = input.tokens;
         } else {
             try (TextTokenizer tok = TextTokenizer.fromFolder(folder)) {
                 ids = tok.encode(input.prompt);
+            } catch (UncheckedIOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(UserErrorHandler.describe(e) + " (or pass --tokens IDS instead of --prompt)", e);
             }
         }
         if (ids.length == 0) throw new IllegalArgumentException("the prompt has no tokens");

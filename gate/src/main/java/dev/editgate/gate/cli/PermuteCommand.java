@@ -5,6 +5,8 @@ import dev.editgate.core.checkpoint.CheckpointWriter;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import java.nio.file.Path;
+import dev.editgate.core.files.OutputPaths;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,12 +27,14 @@ final class PermuteCommand implements Callable<Integer> {
             description = "Permutation as an image list [1,0,2,...] (new head i = old head P[i]) or cycles (0 1)(2 5 3).")
     String perm;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created; must not be the input folder).")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Output folder: a new path or an existing folder, outside the model folder.")
+    String outText;
 
     @Override
     public Integer call() {
         Path folder = model.folder();
+        Path out = OutputPaths.folder("--out", outText, List.of(folder));
         Checkpoint original = Checkpoint.load(folder);
         BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
         Permutation p = CliPermutations.parse(perm, original.config().numAttentionHeads());

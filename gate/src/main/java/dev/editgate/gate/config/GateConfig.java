@@ -1,5 +1,6 @@
 package dev.editgate.gate.config;
 
+import dev.editgate.core.files.InputFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -60,20 +61,36 @@ public record GateConfig(
         }
         String configFile = cli.getOrDefault(GateKey.CONFIG, fromSystem.get(GateKey.CONFIG));
         Map<GateKey, String> merged = new EnumMap<>(GateKey.class);
-        if (configFile != null && !configFile.isBlank()) merged.putAll(readConfigFile(Path.of(configFile)));
+        Map<GateKey, String> fromFile = configFile != null && !configFile.isBlank() ? readConfigFile(Path.of(configFile)) : Map.of();
+        merged.putAll(fromFile);
         merged.putAll(fromSystem);
         merged.putAll(cli);
-        return fromValues(merged);
+        try {
+            return fromValues(merged);
+        } catch (IllegalArgumentException e) {
+            // a bad value that came from the config file: say which file, and the key as written there
+            for (GateKey k : fromFile.keySet()) {
+                if (!fromSystem.containsKey(k) && !cli.containsKey(k) && e.getMessage().startsWith(k.flag() + " ")) {
+                    throw new IllegalArgumentException("--config " + configFile + ": " + k.key() + "="
+                            + e.getMessage().substring(k.flag().length() + 1), e);
+                }
+            }
+            throw e;
+        }
     }
 
     static Map<GateKey, String> readConfigFile(Path file) {
         Properties p = new Properties();
+        if (!InputFile.exists(file)) throw new IllegalArgumentException("--config " + file + ": no such file");
+        try {
+            InputFile.check(file, "a properties file of gate settings", InputFile.MAX_SMALL_FILE);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new IllegalArgumentException("--config " + e.getMessage(), e);
+        }
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("--config " + file + ": no such file", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read config file " + file, e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--config " + file + ": cannot read it as a properties file (" + e.getMessage() + ")", e);
         }
         Map<GateKey, String> out = new EnumMap<>(GateKey.class);
         for (String name : p.stringPropertyNames()) {
@@ -114,14 +131,20 @@ public record GateConfig(
         Path promptFile = null;
         if (!prompts.isBlank()) {
             promptFile = Path.of(prompts);
-            if (!Files.isRegularFile(promptFile)) {
+            if (!InputFile.exists(promptFile)) {
                 throw new IllegalArgumentException("--prompts " + prompts + ": no such file (expected a text file, one prompt per line)");
             }
+            checkInput(GateKey.PROMPTS, promptFile, "a text file, one prompt per line", InputFile.MAX_SMALL_FILE);
         }
         String tokenizerText = get.apply(GateKey.TOKENIZER);
         Path tokenizer = tokenizerText.isBlank() ? null : Path.of(tokenizerText);
-        if (tokenizer != null && !Files.isRegularFile(tokenizer)) {
+        if (tokenizer != null && !InputFile.exists(tokenizer)) {
             throw new IllegalArgumentException("--tokenizer " + tokenizerText + ": no such file (expected a Hugging Face tokenizer.json)");
+        }
+        if (tokenizer != null) checkInput(GateKey.TOKENIZER, tokenizer, "a Hugging Face tokenizer.json", InputFile.MAX_TOKENIZER);
+        String report = get.apply(GateKey.REPORT);
+        if (report.isBlank()) {
+            throw new IllegalArgumentException("--report is empty; expected a folder path (editgate does not default to the current folder)");
         }
         String seedText = get.apply(GateKey.SEED);
         long seed = seedText.isBlank() ? ThreadLocalRandom.current().nextLong() : parseLong(GateKey.SEED, seedText);
@@ -131,7 +154,7 @@ public record GateConfig(
                 layer,
                 EditChoice.parse(get.apply(GateKey.EDIT)),
                 editMode,
-                parseDuration(GateKey.EDIT_TIMEOUT, get.apply(GateKey.EDIT_TIMEOUT)),
+                positiveDuration(GateKey.EDIT_TIMEOUT, get.apply(GateKey.EDIT_TIMEOUT)),
                 dtype.replace("float", "fp"),
                 device,
                 tolerance,
@@ -139,8 +162,8 @@ public record GateConfig(
                 promptFile,
                 parseInt(GateKey.TRIES, get.apply(GateKey.TRIES), 1, 1_000_000),
                 seed,
-                parseDuration(GateKey.TIME_BUDGET, get.apply(GateKey.TIME_BUDGET)),
-                Path.of(get.apply(GateKey.REPORT)),
+                positiveDuration(GateKey.TIME_BUDGET, get.apply(GateKey.TIME_BUDGET)),
+                Path.of(report),
                 explicit);
     }
 
@@ -178,6 +201,23 @@ public record GateConfig(
             return Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(k.flag() + " '" + text + "': expected an integer");
+        }
+    }
+
+    private static Duration positiveDuration(GateKey k, String text) {
+        Duration d = parseDuration(k, text);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(k.flag() + " '" + text + "': expected a positive duration such as 90s, 5m or 2h");
+        }
+        return d;
+    }
+
+    /** The input guard's error, naming the flag. */
+    private static void checkInput(GateKey k, Path file, String what, long maxBytes) {
+        try {
+            InputFile.check(file, what, maxBytes);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new IllegalArgumentException(k.flag() + " " + e.getMessage(), e);
         }
     }
 
