@@ -73,7 +73,7 @@ public final class Gate {
         Path folder = ModelChoice.resolve(config.model(), config.revision());
         Checkpoint original = Checkpoint.load(folder);
         int layer = config.layer() >= 0 ? config.layer() : original.config().numHiddenLayers() / 2;
-        BuiltInHeadPermutation.checkArguments(original.config(), layer, Permutation.identity(original.config().numAttentionHeads()));
+        BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
         GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,
                 PromptSet.load(config.prompts()), listener);
         try (session) {

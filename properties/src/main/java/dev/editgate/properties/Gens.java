@@ -117,4 +117,13 @@ public final class Gens {
     public static PermutationGen permutations(int n) {
         return PermutationGen.of(n);
     }
+
+    /**
+     * Head permutations of a model with {@code heads} query heads and {@code kvHeads} KV heads that keep every KV
+     * group together (the only head permutations that are symmetries under grouped-query attention); the plain
+     * generator when the model has multi-head attention. See {@link GroupedPermutationGen}.
+     */
+    public static PermutationSpace headPermutations(int heads, int kvHeads) {
+        return GroupedPermutationGen.of(heads, kvHeads);
+    }
 }

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * move a head to a lower fixed head of its class, swap two images. So a failure that needs a
  * 3-cycle shrinks to a 3-cycle such as {@code (0 1 2)}.
  */
-public final class PermutationGen implements Gen<Permutation> {
+public final class PermutationGen implements PermutationSpace {
     private final int n;
     private final int groupSize;
     private final boolean parity;
@@ -128,7 +128,8 @@ public final class PermutationGen implements Gen<Permutation> {
     }
 
     /** The choices from which {@link #generate} builds {@code perm}. */
-    long[] encode(Permutation perm) {
+    @Override
+    public long[] encode(Permutation perm) {
         if (!allows(perm)) {
             throw new IllegalArgumentException(perm.toCycleString() + " does not satisfy " + restrictions());
         }

@@ -161,7 +161,7 @@ public final class Property<T> {
             try (TryRunner tryRunner = new TryRunner(tryDeadline)) {
                 runner = tryRunner;
                 Supplier<Stream<T>> all = exhaustiveValues();
-                if (all != null && exhaustive == null) planned = Math.toIntExact(((PermutationGen) gen).count());
+                if (all != null && exhaustive == null) planned = Math.toIntExact(((PermutationSpace) gen).count());
                 listener.onStart(name, planned);
                 Optional<long[]> stored = database.load(name);
                 if (stored.isPresent()) {
@@ -300,7 +300,7 @@ public final class Property<T> {
 
     private Supplier<Stream<T>> exhaustiveValues() {
         if (exhaustive != null) return exhaustive;
-        if (gen instanceof PermutationGen pg && pg.count() <= resolveTries()) {
+        if (gen instanceof PermutationSpace pg && pg.count() <= resolveTries()) {
             @SuppressWarnings("unchecked") Supplier<Stream<T>> all = () -> (Stream<T>) pg.all();
             return all;
         }
@@ -310,13 +310,13 @@ public final class Property<T> {
     @SuppressWarnings("unchecked")
     private List<T> edgeCasesToTry() {
         if (edgeCases != null) return edgeCases;
-        if (gen instanceof PermutationGen pg) return (List<T>) pg.edgeCases();
+        if (gen instanceof PermutationSpace pg) return (List<T>) pg.edgeCases();
         return List.of();
     }
 
     /** The choices that generate {@code value}, when the generator can say (permutations). */
     private Optional<long[]> encodingOf(T value) {
-        if (gen instanceof PermutationGen pg && value instanceof Permutation p && pg.allows(p)) {
+        if (gen instanceof PermutationSpace pg && value instanceof Permutation p && pg.allows(p)) {
             return Optional.of(pg.encode(p));
         }
         return Optional.empty();

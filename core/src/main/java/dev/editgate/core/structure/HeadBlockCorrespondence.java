@@ -163,6 +163,12 @@ public final class HeadBlockCorrespondence {
         throw new IllegalStateException("block id " + id);
     }
 
+    /** {part, block} of a block id. */
+    public int[] locate(int id) {
+        for (int p = view.parts().size() - 1; p >= 0; p--) if (id >= offset[p]) return new int[] {p, id - offset[p]};
+        throw new IllegalArgumentException("block id " + id);
+    }
+
     /** The head permutation all query-head blocks agree on, if there is one. */
     public Optional<Permutation> impliedPermutation() {
         List<BlockSet> parts = view.parts();

@@ -134,9 +134,10 @@ public final class LayoutDiagnosis {
                 rest.remove(b);
             }
         }
-        for (String t : rest) {
-            if (!keys.get(t).equals("ok")) findings.add(t + ": " + text(keys.get(t), hyps.get(t)));
-        }
+        Map<String, List<String>> byKey = new LinkedHashMap<>();       // tensors that went wrong the same way: one finding
+        for (String t : rest) if (!keys.get(t).equals("ok")) byKey.computeIfAbsent(keys.get(t), k -> new ArrayList<>()).add(t);
+        byKey.forEach((key, ts) -> findings.add((ts.size() == 1 ? ts.get(0)
+                : String.join(", ", ts.stream().map(HeadBlockCorrespondence::shortName).toList())) + ": " + text(key, hyps.get(ts.get(0)))));
     }
 
     private static String text(String key, List<Hypothesis> hs) {
@@ -186,8 +187,8 @@ public final class LayoutDiagnosis {
         }
         for (MistakenLayout ml : layout.architecture().mistakenLayouts(view)) {
             if (!ml.tensor().equals(tensor)) continue;
-            hs.add(moved(ml.key(), ml.text(), ml.parts(), p, p));
-            hs.add(moved(ml.key() + "-inverse", ml.text() + " (and by π⁻¹)", ml.parts(), pInv, pInv));
+            hs.add(moved(ml.key(), ml.text(), ml.parts(), p, sigma));
+            hs.add(moved(ml.key() + "-inverse", ml.text() + " (and by π⁻¹)", ml.parts(), pInv, sInv));
         }
         addBlockSizes(hs, parts, view, p);
         if (view.groupSize() > 1) addGroupSizes(hs, parts, view, p);
@@ -221,7 +222,7 @@ public final class LayoutDiagnosis {
     /** KV heads moved as if each group had a hard-coded number of query heads G instead of heads/kv_heads. */
     private static void addGroupSizes(List<Hypothesis> hs, List<BlockSet> parts, HeadView view, Permutation p) {
         if (parts.stream().noneMatch(s -> s.kind().index() == BlockKind.Index.KV_HEAD)) return;
-        for (int g : new int[] {1, 2, 4, 8}) {
+        for (int g : new int[] {4, 8, 2, 1}) {            // the common hard-coded sizes first (Llama-3.1-8B: 32/8)
             if (g == view.groupSize()) continue;
             int[] sg = hardCodedGroupMap(p.toArray(), view.kvHeads(), g);
             Permutation query = p;

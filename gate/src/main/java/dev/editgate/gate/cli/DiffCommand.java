@@ -45,16 +45,16 @@ final class DiffCommand implements Callable<Integer> {
         boolean ok = true;
         Set<Integer> layers = new TreeSet<>();
         if (layer != null) {
-            BuiltInHeadPermutation.checkArguments(a.config(), layer, Permutation.identity(a.config().numAttentionHeads()));
-            Locality.Result loc = Locality.check(a, b, BuiltInHeadPermutation.touchedTensors(layer));
-            out.println("locality (only layer " + layer + " QKV weight/bias and dense weight may change): "
+            BuiltInHeadPermutation.checkArguments(a, layer, Permutation.identity(a.config().numAttentionHeads()));
+            Locality.Result loc = Locality.check(a, b, BuiltInHeadPermutation.touchedTensors(a, layer));
+            out.println("locality (only layer " + layer + "'s head tensors " + BuiltInHeadPermutation.touchedTensors(a, layer) + " may change): "
                     + (loc.holds() ? "holds" : "VIOLATED by " + new TreeSet<>(loc.violations())));
             ok &= loc.holds();
             layers.add(layer);
         } else {
             for (int i = 0; i < a.config().numHiddenLayers(); i++) {
                 final int li = i;
-                if (BuiltInHeadPermutation.touchedTensors(i).stream().anyMatch(cmp.changedNames()::contains)) layers.add(li);
+                if (BuiltInHeadPermutation.touchedTensors(a, i).stream().anyMatch(cmp.changedNames()::contains)) layers.add(li);
             }
         }
         Permutation expected = perm == null ? null : CliPermutations.parse(perm, a.config().numAttentionHeads());

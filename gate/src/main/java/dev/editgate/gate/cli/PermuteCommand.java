@@ -32,7 +32,7 @@ final class PermuteCommand implements Callable<Integer> {
     public Integer call() {
         Path folder = model.folder();
         Checkpoint original = Checkpoint.load(folder);
-        BuiltInHeadPermutation.checkArguments(original.config(), layer, Permutation.identity(original.config().numAttentionHeads()));
+        BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
         Permutation p = CliPermutations.parse(perm, original.config().numAttentionHeads());
         Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer, p);
         CheckpointWriter.write(edited, out, folder, Map.of("format", "pt",

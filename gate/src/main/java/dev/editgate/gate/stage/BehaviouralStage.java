@@ -59,7 +59,7 @@ public final class BehaviouralStage implements Stage {
         for (var e : headSets(s.heads()).entrySet()) {
             originalEffects.put(e.getKey(), Equivariance.effect(rt.original(), layer, e.getValue(), setup));
         }
-        var perms = Gens.permutations(s.heads());
+        var perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
                 new GateProperty("decimal probe agrees with the original",
                         "log-probs of \" 9.8\"/\" 9.11\", their logit difference and 20-token greedy generations match (near-ties excepted)",

@@ -57,7 +57,7 @@ public final class FunctionalStage implements Stage {
         tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
-        Gen<Permutation> perms = Gens.permutations(s.heads());
+        Gen<Permutation> perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
                 new GateProperty("logits within the derived tolerance",
                         "on every prompt, |edited logits - float64 original| stays within " + describe(tolerance),

@@ -1,7 +1,6 @@
 package dev.editgate.gate.stage;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.GptNeoxNames;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.numeric.HeadBlockNorms;
@@ -44,8 +43,8 @@ public final class NumericStage implements Stage {
         int layer = s.layer();
         before = HeadBlockNorms.of(original, layer);
         spectraBefore.clear();
-        for (String t : spectrumTensors(layer)) spectraBefore.put(t, Spectra.of(original.tensor(t)));
-        Gen<Permutation> perms = Gens.permutations(s.heads());
+        for (String t : spectrumTensors(original, layer)) spectraBefore.put(t, Spectra.of(original.tensor(t)));
+        Gen<Permutation> perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
                 new GateProperty("per-head block norms are carried exactly",
                         "the Frobenius norm of every q/k/v/bias/dense block of edited head i equals that of original head π(i)",
@@ -56,7 +55,7 @@ public final class NumericStage implements Stage {
                         perms, s.config().tries(),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
-                            for (String t : BuiltInHeadPermutation.touchedTensors(layer)) {
+                            for (String t : BuiltInHeadPermutation.touchedTensors(original, layer)) {
                                 NonFiniteScan scan = NonFinite.scan(edited.tensor(t));
                                 if (scan.nanCount() + scan.infCount() > 0) {
                                     throw new AssertionError(t + ": " + scan.nanCount() + " NaN and " + scan.infCount()
@@ -65,7 +64,7 @@ public final class NumericStage implements Stage {
                             }
                         }),
                 new GateProperty("singular values and condition numbers are preserved",
-                        "the spectra of query_key_value.weight and dense.weight equal the original's (relative " + SPECTRUM_REL_TOL + ")",
+                        "the spectra of " + spectrumTensors(original, layer) + " equal the original's (relative " + SPECTRUM_REL_TOL + ")",
                         perms, Math.min(SPECTRUM_TRIES, s.config().tries()),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
@@ -83,7 +82,7 @@ public final class NumericStage implements Stage {
     @Override
     public void collectPlots(GateSession s) {
         int layer = s.layer();
-        Permutation p = reversal(s.heads());
+        Permutation p = reversal(s.heads());       // keeps KV groups together: group j <-> group kv-1-j, reversed inside
         Checkpoint edited;
         try {
             edited = s.applyEdit(p);
@@ -96,11 +95,15 @@ public final class NumericStage implements Stage {
         String[] labels = new String[s.heads()];
         for (int i = 0; i < labels.length; i++) labels[i] = "new " + i + " ← old " + p.apply(i);
         String prefix = "layer " + layer + " (π = " + p.toCycleString() + ") ";
-        s.addHeadNorms(new HeadNorms(prefix + "query", labels, permuted(a.q(), p), b.q()));
-        s.addHeadNorms(new HeadNorms(prefix + "key", labels, permuted(a.k(), p), b.k()));
-        s.addHeadNorms(new HeadNorms(prefix + "value", labels, permuted(a.v(), p), b.v()));
-        s.addHeadNorms(new HeadNorms(prefix + "dense", labels, permuted(a.dense(), p), b.dense()));
-        for (String t : spectrumTensors(layer)) {
+        HeadBlockNorms expected = a.permuted(p);
+        double[][] want = expected.all(), got = b.all();
+        for (int part = 0; part < want.length; part++) {
+            String label = a.labels().get(part);
+            if (label.endsWith("bias")) continue;
+            String[] rowLabels = want[part].length == labels.length ? labels : kvLabels(p, s.original().config().groupSize());
+            s.addHeadNorms(new HeadNorms(prefix + label, rowLabels, want[part], got[part]));
+        }
+        for (String t : spectrumTensors(s.original(), layer)) {
             Spectrum original = spectraBefore.get(t);
             Spectrum after = Spectra.of(edited.tensor(t));
             s.addSpectrum(new dev.editgate.reports.model.Spectrum(t, original.singularValues(), after.singularValues(),
@@ -121,26 +124,26 @@ public final class NumericStage implements Stage {
         return Permutation.of(image);
     }
 
-    private static List<String> spectrumTensors(int layer) {
-        return List.of(GptNeoxNames.qkvWeight(layer), GptNeoxNames.denseWeight(layer));
+    /** Bar labels for KV heads: new KV head j carries old KV head σ(j). */
+    private static String[] kvLabels(Permutation p, int groupSize) {
+        Permutation sigma = dev.editgate.core.edit.GroupedHeads.kvPermutation(p, groupSize);
+        String[] out = new String[sigma.size()];
+        for (int j = 0; j < out.length; j++) out[j] = "new KV " + j + " ← old " + sigma.apply(j);
+        return out;
+    }
+
+    /** The weight matrices whose spectra a head permutation preserves: every 2-D tensor of the head view. */
+    private static List<String> spectrumTensors(Checkpoint ck, int layer) {
+        return BuiltInHeadPermutation.touchedTensors(ck, layer).stream().filter(t -> ck.tensor(t).rank() == 2).toList();
     }
 
     private static void checkNorms(HeadBlockNorms before, HeadBlockNorms after, Permutation p) {
-        Map<String, double[][]> parts = new LinkedHashMap<>();
-        parts.put("query", new double[][] {before.q(), after.q()});
-        parts.put("key", new double[][] {before.k(), after.k()});
-        parts.put("value", new double[][] {before.v(), after.v()});
-        parts.put("query bias", new double[][] {before.qBias(), after.qBias()});
-        parts.put("key bias", new double[][] {before.kBias(), after.kBias()});
-        parts.put("value bias", new double[][] {before.vBias(), after.vBias()});
-        parts.put("dense", new double[][] {before.dense(), after.dense()});
-        for (var e : parts.entrySet()) {
-            double[] was = e.getValue()[0];
-            double[] is = e.getValue()[1];
-            for (int i = 0; i < was.length; i++) {
-                if (Double.compare(is[i], was[p.apply(i)]) != 0) {
-                    throw new AssertionError(e.getKey() + " block of head " + i + " has norm " + is[i]
-                            + ", expected " + was[p.apply(i)] + " (original head " + p.apply(i) + ")");
+        double[][] want = before.permuted(p).all(), got = after.all();
+        for (int part = 0; part < want.length; part++) {
+            for (int i = 0; i < want[part].length; i++) {
+                if (Double.compare(got[part][i], want[part][i]) != 0) {
+                    throw new AssertionError(before.labels().get(part) + " block of head " + i + " has norm " + got[part][i]
+                            + ", expected " + want[part][i] + " (the original block π moves there)");
                 }
             }
         }

@@ -30,7 +30,7 @@ public final class StructuralStage implements Stage {
         int heads = s.heads();
         int layer = s.layer();
         Checkpoint original = s.original();
-        Gen<Permutation> perms = Gens.permutations(heads);
+        Gen<Permutation> perms = Gens.headPermutations(heads, s.original().config().numKeyValueHeads());
         Function<Permutation, String> diagnose = p -> String.join("\n",
                 LayoutDiagnosis.diagnose(original, s.applyEdit(p), layer, p).findings());
         return List.of(
@@ -52,10 +52,10 @@ public final class StructuralStage implements Stage {
                             if (!c.consistentWith(p)) throw new AssertionError(HeadBlockMismatch.describe(c, p));
                         }, diagnose),
                 new GateProperty("only the edited layer's attention changes",
-                        "changed tensors are a subset of " + BuiltInHeadPermutation.touchedTensors(layer),
+                        "changed tensors are a subset of " + BuiltInHeadPermutation.touchedTensors(original, layer),
                         perms, s.config().tries(),
                         p -> {
-                            var r = Locality.check(original, s.applyEdit(p), BuiltInHeadPermutation.touchedTensors(layer));
+                            var r = Locality.check(original, s.applyEdit(p), BuiltInHeadPermutation.touchedTensors(original, layer));
                             if (!r.holds()) throw new AssertionError("tensors outside the edit changed: " + r.violations());
                         }, diagnose),
                 new GateProperty("permute then inverse restores every weight",
