@@ -130,7 +130,7 @@ def make_edit(mutant):
         cfg = layouts.read_config(req["input"])
         s = layouts.shape(cfg)
         if s.family not in FAMILIES[mutant]:
-            raise ValueError(f"mutant {mutant} is written for {sorted(FAMILIES[mutant])} models, not {s.family}")
+            raise ValueError(f"mutant {mutant} is written for [{', '.join(sorted(FAMILIES[mutant]))}] models, not {s.family}")
         layer, perm = req["layer"], np.array(req["permutation"], dtype=np.int64)
         inv = np.argsort(perm)
         sigma = layouts.kv_permutation(perm, s.heads // s.kv_heads)  # refuses a perm that splits a KV group, as Java does
