@@ -1,29 +1,21 @@
-"""A correct GPT-NeoX head permutation with numpy: new head i = old head perm[i].
+"""A correct head permutation with numpy, for every family editgate reads: new query head i = old head perm[i].
 
 Run by editgate: ``python3 numpy_head_permutation.py --request R.json`` or ``--worker``.
+The family, the heads and the KV heads come from the request's ``input``/config.json; ``editgate_client.layouts``
+knows where each family keeps a head (GPT-NeoX fused QKV rows [heads, 3, hd] + dense columns; Llama/Mistral/Qwen2
+q_proj rows, k_proj/v_proj rows by the KV permutation, o_proj columns; GPT-2 c_attn columns [q | k | v] + c_proj rows).
+On grouped-query attention a permutation that splits a KV group fails the trial with a message naming the group.
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import run  # noqa: E402
+from editgate_client import layouts, run  # noqa: E402
 
 
 def edit(tensors, request):
-    layer, perm = request["layer"], request["permutation"]
-    with open(os.path.join(request["input"], "config.json")) as f:
-        heads = json.load(f)["num_attention_heads"]
-    p = f"gpt_neox.layers.{layer}.attention."
-    w, b, d = tensors[p + "query_key_value.weight"], tensors[p + "query_key_value.bias"], tensors[p + "dense.weight"]
-    hidden = d.shape[0]
-    return {
-        # QKV rows are [heads, 3, head_dim]: move whole per-head row blocks
-        p + "query_key_value.weight": w.reshape(heads, -1, hidden)[perm].reshape(w.shape),
-        p + "query_key_value.bias": b.reshape(heads, -1)[perm].reshape(b.shape),
-        # head h owns columns h*hd..(h+1)*hd-1 of dense [out, in]
-        p + "dense.weight": d.reshape(hidden, heads, -1)[:, perm].reshape(d.shape),
-    }
+    config = layouts.read_config(request["input"])
+    return layouts.permute_heads(tensors, config, request["layer"], request["permutation"])  # only the changed tensors
 
 
 if __name__ == "__main__":

@@ -2,32 +2,21 @@
 
     python3 mutant_worker.py --mutant inverse_on_dense --worker
     python3 mutant_worker.py --mutant seed_component_major_qkv --request R.json
-Convention of the request: new head i = old head permutation[i]. Every mutant is a plausible bug.
+Convention of the request: new query head i = old head permutation[i]. Every mutant is a plausible bug, written the
+way a lab would write it for the family it targets (FAMILIES); the correct parts come from editgate_client.layouts.
 """
-import json
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import run, safetensors_np, load_input  # noqa: E402
+from editgate_client import layouts, run, safetensors_np, load_input  # noqa: E402
 
 
 def _names(layer):
     p = f"gpt_neox.layers.{layer}.attention."
     return p + "query_key_value.weight", p + "query_key_value.bias", p + "dense.weight", p + "dense.bias"
-
-
-def _correct(t, layer, perm, heads):
-    qw, qb, dw, _ = _names(layer)
-    w, b, d = t[qw], t[qb], t[dw]
-    hidden = d.shape[0]
-    return {
-        qw: w.reshape(heads, -1, hidden)[perm].reshape(w.shape),  # [heads, 3*hd, hidden]
-        qb: b.reshape(heads, -1)[perm].reshape(b.shape),
-        dw: d.reshape(hidden, heads, -1)[:, perm].reshape(d.shape),  # columns per head
-    }
 
 
 def _round_f16(a, tag):
@@ -41,38 +30,122 @@ def _round_f16(a, tag):
     return a.astype(np.float32).astype(np.float16).astype(np.float32).astype(a.dtype)
 
 
+# The families each mutant's code was written for (Mutant.families() in Java).
+_NEOX, _LLAMA, _GPT2 = {"gpt_neox"}, {"llama"}, {"gpt2"}
+_ALL = _NEOX | _LLAMA | _GPT2
+FAMILIES = {
+    "seed_component_major_qkv": _NEOX, "inverse_on_dense": _ALL, "dense_rows": _NEOX, "qkv_bias_not_permuted": _NEOX,
+    "only_q_and_k": _NEOX, "block_size_two_head_dim": _NEOX, "mutates_input": _ALL, "rounds_through_fp16": _ALL,
+    "high_heads_ignored": _NEOX | _GPT2, "also_next_layer": _ALL, "scatter_convention": _ALL,
+    "dense_bias_permuted": _NEOX | _GPT2, "gpt2_as_neox": _GPT2, "gpt2_conv1d_axis": _GPT2, "llama_q_input_axis": _LLAMA,
+    "llama_o_proj_rows": _LLAMA, "kv_left_in_place": _LLAMA, "hard_coded_group_size": _LLAMA, "qkv_biases_not_moved": _LLAMA,
+}
+HARD_CODED_GROUP = 4  # Llama-3.1-8B's 32 / 8
+
+
+def _head_index(perm, hd, length):
+    """Index map of an axis whose first len(perm)*hd entries are head blocks moved by perm (the rest stays)."""
+    idx = np.arange(length)
+    idx[:len(perm) * hd] = (np.asarray(perm)[:, None] * hd + np.arange(hd)).ravel()  # fails if the blocks do not fit
+    return idx
+
+
+def _neox(t, s, mutant, layer, perm, ok):
+    heads, hd = s.heads, s.head_dim
+    qw, qb, dw, _ = _names(layer)
+    w, b, d = t[qw], t[qb], t[dw]
+    hidden = d.shape[0]
+    if mutant == "seed_component_major_qkv":
+        return {qw: w.reshape(3, heads, hd, hidden)[:, perm].reshape(w.shape),
+                qb: b.reshape(3, heads, hd)[:, perm].reshape(b.shape), dw: ok[dw]}
+    if mutant == "dense_rows":
+        return {qw: ok[qw], qb: ok[qb], dw: d.reshape(heads, hd, hidden)[perm].reshape(d.shape)}
+    if mutant == "qkv_bias_not_permuted":
+        return {qw: ok[qw], dw: ok[dw]}
+    if mutant == "only_q_and_k":
+        w2, b2 = w.reshape(heads, 3, hd, hidden).copy(), b.reshape(heads, 3, hd).copy()
+        w2[:, :2] = w.reshape(heads, 3, hd, hidden)[perm, :2]
+        b2[:, :2] = b.reshape(heads, 3, hd)[perm, :2]
+        return {qw: w2.reshape(w.shape), qb: b2.reshape(b.shape), dw: ok[dw]}
+    if mutant == "block_size_two_head_dim":
+        bs, n = 2 * hd, heads * 2 * hd
+        w2, b2 = w.copy(), b.copy()
+        w2[:n] = w[:n].reshape(heads, bs, hidden)[perm].reshape(n, hidden)
+        b2[:n] = b[:n].reshape(heads, bs)[perm].reshape(n)
+        return {qw: w2, qb: b2, dw: ok[dw]}
+    return None
+
+
+def _gpt2(t, s, mutant, layer, perm):
+    heads, hd, d = s.heads, s.head_dim, s.hidden
+    p = f"{'transformer.' if 'transformer.wte.weight' in t else ''}h.{layer}.attn."
+    w, b, c = t[p + "c_attn.weight"], t[p + "c_attn.bias"], t[p + "c_proj.weight"]  # Conv1D [in, out]
+    if mutant == "gpt2_as_neox":  # c_attn columns taken as GPT-NeoX's [heads, 3, hd]; c_proj rows right
+        return {p + "c_attn.weight": w.reshape(d, heads, 3 * hd)[:, perm].reshape(w.shape),
+                p + "c_attn.bias": b.reshape(heads, 3 * hd)[perm].reshape(b.shape),
+                p + "c_proj.weight": c.reshape(heads, hd, d)[perm].reshape(c.shape)}
+    if mutant == "gpt2_conv1d_axis":  # weights treated as Linear [out, in]: c_attn rows, c_proj columns; the bias is right
+        return {p + "c_attn.weight": w.reshape(heads, hd, 3 * d)[perm].reshape(w.shape),
+                p + "c_attn.bias": b.reshape(3, heads, hd)[:, perm].reshape(b.shape),
+                p + "c_proj.weight": c.reshape(d, heads, hd)[:, perm].reshape(c.shape)}
+    return None
+
+
+def _llama(t, s, mutant, layer, perm, sigma, ok):
+    heads, kv, hd = s.heads, s.kv_heads, s.head_dim
+    p = f"model.layers.{layer}.self_attn."
+    q, o = p + "q_proj.weight", p + "o_proj.weight"
+    kv_names = [p + f"{x}_proj.{y}" for x in "kv" for y in ("weight", "bias")]
+    if mutant == "llama_q_input_axis":  # q_proj's input axis (columns) permuted instead of its rows
+        out = dict(ok)
+        out[q] = t[q][:, _head_index(perm, hd, t[q].shape[1])]
+        return out
+    if mutant == "llama_o_proj_rows":
+        out = dict(ok)
+        out[o] = t[o][_head_index(perm, hd, t[o].shape[0])]
+        return out
+    if mutant == "kv_left_in_place":  # k/v (and their biases) never moved
+        return {n: a for n, a in ok.items() if n not in kv_names}
+    if mutant == "hard_coded_group_size":  # k/v copied along with each query head, group size 4 whatever the config says
+        out = {n: a for n, a in ok.items() if n not in kv_names}
+        g = HARD_CODED_GROUP
+        for n in kv_names:
+            if n in t:
+                src, dst = t[n], t[n].copy()
+                for i in range(heads):
+                    if i // g < kv and perm[i] // g < kv:
+                        dst[(i // g) * hd:(i // g + 1) * hd] = src[(perm[i] // g) * hd:(perm[i] // g + 1) * hd]
+                out[n] = dst
+        return out
+    if mutant == "qkv_biases_not_moved":
+        return {n: a for n, a in ok.items() if not n.endswith(".bias")}
+    return None
+
+
 def make_edit(mutant):
+    if mutant not in FAMILIES:
+        raise ValueError(f"unknown mutant {mutant}; expected one of {', '.join(FAMILIES)}")
+
     def edit(t, req):
+        cfg = layouts.read_config(req["input"])
+        s = layouts.shape(cfg)
+        if s.family not in FAMILIES[mutant]:
+            raise ValueError(f"mutant {mutant} is written for [{', '.join(sorted(FAMILIES[mutant]))}] models, not {s.family}")
         layer, perm = req["layer"], np.array(req["permutation"], dtype=np.int64)
-        with open(os.path.join(req["input"], "config.json")) as f:
-            cfg = json.load(f)
-        heads, layers = cfg["num_attention_heads"], cfg["num_hidden_layers"]
-        qw, qb, dw, db = _names(layer)
-        w, b, d = t[qw], t[qb], t[dw]
-        hidden = d.shape[0]
-        hd = hidden // heads
         inv = np.argsort(perm)
-        ok = _correct(t, layer, perm, heads)
-        if mutant == "seed_component_major_qkv":
-            return {qw: w.reshape(3, heads, hd, hidden)[:, perm].reshape(w.shape),
-                    qb: b.reshape(3, heads, hd)[:, perm].reshape(b.shape), dw: ok[dw]}
+        sigma = layouts.kv_permutation(perm, s.heads // s.kv_heads)  # refuses a perm that splits a KV group, as Java does
+        blocks = layouts.head_blocks(cfg, layer, t.keys())
+        ok = layouts.permute_heads(t, cfg, layer, perm)
+        o_name = next(b.tensor for b in blocks if b.kind == "o")
+        special = (_neox(t, s, mutant, layer, perm, ok) if s.family == "gpt_neox"
+                   else _gpt2(t, s, mutant, layer, perm) if s.family == "gpt2"
+                   else _llama(t, s, mutant, layer, perm, sigma, ok))
+        if special is not None:
+            return special
         if mutant == "inverse_on_dense":
-            return {qw: ok[qw], qb: ok[qb], dw: d.reshape(hidden, heads, hd)[:, inv].reshape(d.shape)}
-        if mutant == "dense_rows":
-            return {qw: ok[qw], qb: ok[qb], dw: d.reshape(heads, hd, hidden)[perm].reshape(d.shape)}
-        if mutant == "qkv_bias_not_permuted":
-            return {qw: ok[qw], dw: ok[dw]}
-        if mutant == "only_q_and_k":
-            w2, b2 = w.reshape(heads, 3, hd, hidden).copy(), b.reshape(heads, 3, hd).copy()
-            w2[:, :2] = w.reshape(heads, 3, hd, hidden)[perm, :2]
-            b2[:, :2] = b.reshape(heads, 3, hd)[perm, :2]
-            return {qw: w2.reshape(w.shape), qb: b2.reshape(b.shape), dw: ok[dw]}
-        if mutant == "block_size_two_head_dim":
-            bs, n = 2 * hd, heads * 2 * hd
-            w2, b2 = w.copy(), b.copy()
-            w2[:n] = w[:n].reshape(heads, bs, hidden)[perm].reshape(n, hidden)
-            b2[:n] = b[:n].reshape(heads, bs)[perm].reshape(n)
-            return {qw: w2, qb: b2, dw: ok[dw]}
+            out = dict(ok)
+            out[o_name] = layouts.permute_heads(t, cfg, layer, inv)[o_name]
+            return out
         if mutant == "mutates_input":
             merged = dict(t)
             merged.update(ok)
@@ -83,24 +156,25 @@ def make_edit(mutant):
         if mutant == "rounds_through_fp16":
             tags = req.get("_dtypes", {})
             return {k: _round_f16(v, tags.get(k, "")) for k, v in ok.items()}
-        if mutant == "high_heads_ignored":
-            limit = min(8, heads - 2)
-            p = np.arange(heads)
+        if mutant == "high_heads_ignored":  # a loop bound hard-coded for another model: new heads >= min(8, heads-2) stay
+            limit = min(8, s.heads - 2)
+            p = np.arange(s.heads)
             p[:limit] = perm[:limit]
-            return _correct(t, layer, p, heads)
+            return layouts.move_blocks(t, [(b, p) for b in blocks])
         if mutant == "also_next_layer":
-            other = layer + 1 if layer + 1 < layers else layer - 1
+            other = layer + 1 if layer + 1 < s.layers else layer - 1
             out = dict(ok)
             if other >= 0:
-                out.update(_correct(t, other, perm, heads))
+                out.update(layouts.permute_heads(t, cfg, other, perm))
             return out
         if mutant == "scatter_convention":
-            return _correct(t, layer, inv, heads)
-        if mutant == "dense_bias_permuted":
+            return layouts.permute_heads(t, cfg, layer, inv)
+        if mutant == "dense_bias_permuted":  # the output projection's bias is not per head
             out = dict(ok)
-            out[db] = t[db].reshape(heads, hd)[perm].reshape(t[db].shape)
+            db = o_name[:-len("weight")] + "bias"
+            out[db] = t[db].reshape(s.heads, s.head_dim)[perm].reshape(t[db].shape)
             return out
-        raise ValueError(f"unknown mutant {mutant}")
+        raise ValueError(f"mutant {mutant} has no code for {s.family}")
     return edit
 
 
