@@ -193,6 +193,11 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private ExternalEditException fail(String id, String what, String stderrTail) {
         if (what.startsWith("external edit `")) return new ExternalEditException(what);
         String msg = prefix(id) + what;
+        boolean readOnly = sandbox.isolates() && (what.contains("Read-only file system") || stderrTail != null && stderrTail.contains("Read-only file system"));
+        if (readOnly) {
+            msg += "\n(the " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + " sandbox makes everything read-only except the output folder"
+                    + " and TMPDIR: the edit tried to write somewhere else, e.g. into its input)";
+        }
         if (stderrTail != null && !stderrTail.isBlank() && !what.contains("edit modified its input")) msg += "\n--- stderr (tail) ---\n" + stderrTail.strip();
         return new ExternalEditException(msg);
     }
