@@ -195,8 +195,11 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         String msg = prefix(id) + what;
         boolean readOnly = sandbox.isolates() && (what.contains("Read-only file system") || stderrTail != null && stderrTail.contains("Read-only file system"));
         if (readOnly) {
-            msg += "\n(the " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + " sandbox makes everything read-only except the output folder"
-                    + " and TMPDIR: the edit tried to write somewhere else, e.g. into its input)";
+            String name = sandbox.name().toLowerCase(java.util.Locale.ROOT);
+            String input = guard.folder().toString();
+            msg += what.contains(input) || stderrTail != null && stderrTail.contains(input)
+                    ? "\n(the edit tried to write into its input " + input + "; the " + name + " sandbox keeps it read-only)"
+                    : "\n(the " + name + " sandbox makes everything read-only except the output folder and TMPDIR: the edit tried to write somewhere else)";
         }
         if (stderrTail != null && !stderrTail.isBlank() && !what.contains("edit modified its input")) msg += "\n--- stderr (tail) ---\n" + stderrTail.strip();
         return new ExternalEditException(msg);
