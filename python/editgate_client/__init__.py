@@ -75,6 +75,17 @@ def run(edit_fn, argv=None):
         sys.stdout = real_stdout
 
 
+MAX_ERROR = 4000
+
+
+def _bounded(text, limit=MAX_ERROR):
+    """Head and end of a long error message (editgate keeps at most a few KiB of it anyway)."""
+    if len(text) <= limit:
+        return text
+    head = limit // 4
+    return f"{text[:head]}\n[... {len(text) - limit} characters dropped ...]\n{text[len(text) - (limit - head):]}"
+
+
 def _worker(edit_fn):
     replies = sys.stdout
     sys.stdout = sys.stderr  # user prints go to stderr; only replies reach the real stdout
@@ -90,6 +101,6 @@ def _worker(edit_fn):
             reply = {"id": rid, "ok": True}
         except Exception as e:  # a failed trial, never a dead worker
             traceback.print_exc(file=sys.stderr)
-            reply = {"id": rid, "ok": False, "error": f"{type(e).__name__}: {e}"}
+            reply = {"id": rid, "ok": False, "error": _bounded(f"{type(e).__name__}: {e}")}
         replies.write(json.dumps(reply) + "\n")
         replies.flush()

@@ -31,7 +31,8 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
                         config.editMode().equals("worker") ? ExternalEditSpec.Mode.WORKER : ExternalEditSpec.Mode.ONE_SHOT,
                         config.editTimeout(), Path.of("").toAbsolutePath());
                 ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(spec, ModelChoice.resolve(config.model(), config.revision()));
-                yield new EditUnderTest(ext, "external command (" + config.editMode() + "): " + choice.value(), ext);
+                yield new EditUnderTest(ext, "external command (" + config.editMode() + "): " + choice.value()
+                        + (ext.sandbox().isolates() ? "; sandbox: " : "; WARNING: ") + ext.sandbox().description(), ext);
             }
         };
     }

@@ -85,7 +85,8 @@ class GateRejectsMutantsTest {
         assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(minimal);
         String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
                 .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
-        assertThat(told).contains(explanation);
+        boolean sandboxed = mutant == Mutant.MUTATES_INPUT && dev.editgate.core.external.Sandbox.current().isolates();
+        assertThat(told).contains(sandboxed ? "the edit tried to write into its input" : explanation); // a sandbox stops the write itself
     }
 
     static boolean pythonWithNumpy() {

@@ -1,6 +1,5 @@
 package dev.editgate.core.external;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,66 +8,85 @@ import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.SafetensorsFile;
 import dev.editgate.core.safetensors.Tensor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A lab's head-permutation code run as an external process (protocol 1, docs/external-edit-protocol.md).
  *
- * <p>Each call writes a request, runs the command (one-shot) or asks the worker, waits at most the
- * spec's timeout (then kills the whole process tree), checks that the input copy is unchanged
- * ({@link InputGuard}), validates the output (readable safetensors, names from the original, equal
- * shapes and dtypes) and returns the original with those tensors replaced. Every failure is an
- * {@link ExternalEditException} naming the command, the request id and what went wrong; a dead or
- * misbehaving worker is restarted for the next trial. Not thread-safe: one trial at a time.
+ * <p>Each call writes a request, runs the command (one-shot) or asks the worker inside a {@link Sandbox},
+ * waits at most the spec's timeout (then kills every process the command started), checks that the input
+ * copy is unchanged ({@link InputGuard}) and that nothing was written next to the output folder, validates
+ * the output ({@link OutputLimits}, readable safetensors, names from the original, equal shapes and dtypes)
+ * and returns the original with those tensors replaced. Every failure is an {@link ExternalEditException}
+ * naming the command, the request id and what went wrong; a dead or misbehaving worker is restarted for the
+ * next trial. Reads from the command are bounded: a reply line ({@link #MAX_REPLY_LINE}), stderr and error
+ * replies (a tail, saying how much was dropped). Not thread-safe: one trial at a time.
+ *
+ * <p>Folders: {@code scratch/} (read-only to a sandboxed edit) holds the input copy, the request files and
+ * the inputs of non-original checkpoints; {@code scratch/work/} (the only writable folder) holds the output
+ * folders {@code out-<id>} and the edit's TMPDIR. All of it is deleted on close and, should the JVM exit
+ * first, by {@link ScratchFolders}' shutdown hook.
  */
 public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, AutoCloseable {
+    /** The longest reply line accepted from a worker, in bytes. */
+    public static final int MAX_REPLY_LINE = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TAIL = 4096;
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private final ExternalEditSpec spec;
+    private final Sandbox sandbox;
     private final Path scratch;
+    private final Path work;
     private final InputGuard guard;
+    private final OutputLimits limits;
     private final AtomicInteger counter = new AtomicInteger();
-    private Process worker;
-    private BlockingQueue<String> workerLines;
-    private Path workerStderr;
+    private EditProcess worker;
+    private ReplyLines workerLines;
     private TrialStats last;
     private Path previousOut;
     private Path previousIn;
+    private Path previousRequest;
     /** The first checkpoint handed in, checked bit for bit against the guarded copy: "the original". */
     private Checkpoint original;
 
     private ExternalHeadPermutationEdit(ExternalEditSpec spec, Path originalFolder) {
         this.spec = spec;
+        Executables.check(spec.command().get(0), spec.workDir());
+        this.sandbox = Sandbox.current();
+        this.scratch = ScratchFolders.create("editgate-external-");
         try {
-            this.scratch = Files.createTempDirectory("editgate-external-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch folder for the external edit", e);
+            this.work = Files.createDirectory(scratch.resolve("work"));
+            this.guard = new InputGuard(originalFolder, scratch);
+            this.limits = OutputLimits.forModel(OutputLimits.sizeOf(guard.folder()));
+        } catch (IOException | RuntimeException e) {
+            ScratchFolders.delete(scratch);
+            if (e instanceof IOException io) throw new UncheckedIOException("cannot prepare the external edit's folders in " + scratch, io);
+            throw (RuntimeException) e;
         }
-        this.guard = new InputGuard(originalFolder, scratch);
+        if (!sandbox.isolates() && WARNED.compareAndSet(false, true)) {
+            System.err.println("editgate: WARNING: " + sandbox.description());
+        }
     }
 
-    /** @param originalFolder the model folder; the command only ever sees a guarded copy of it */
+    /**
+     * @param originalFolder the model folder; the command only ever sees a guarded copy of it
+     * @throws IllegalArgumentException when the command's program does not exist or is not executable (a setup error)
+     */
     public static ExternalHeadPermutationEdit of(ExternalEditSpec spec, Path originalFolder) {
         return new ExternalHeadPermutationEdit(spec, originalFolder);
     }
@@ -76,21 +94,25 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     /** The folder handed to the command as {@code input}. */
     public Path inputFolder() { return guard.folder(); }
 
+    /** How the command is confined on this machine. */
+    public Sandbox sandbox() { return sandbox; }
+
     /** The last trial's wall time, exit code and stderr tail; empty before the first trial. */
     public Optional<TrialStats> lastTrial() { return Optional.ofNullable(last); }
 
     @Override
     public Checkpoint permuteHeads(Checkpoint original, int layer, Permutation perm) {
         String id = "t" + counter.incrementAndGet();
-        if (previousOut != null) deleteTree(previousOut); // earlier results stay valid: their mappings survive unlinking (POSIX)
-        if (previousIn != null) deleteTree(previousIn);
-        Path out = scratch.resolve("out-" + id);
+        for (Path p : new Path[] {previousOut, previousIn, previousRequest}) {
+            if (p != null) NoFollowFiles.tryDeleteTree(p); // earlier results stay valid: their mappings survive unlinking (POSIX)
+        }
+        Path out = work.resolve("out-" + id);
         previousOut = out;
-        Path input = inputFor(original, id);
         long start = System.nanoTime();
         int[] exit = {-1};
         String[] tail = {""};
         try {
+            Path input = inputFor(original, id);
             Files.createDirectories(out);
             ObjectNode req = JSON.createObjectNode();
             req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
@@ -105,24 +127,26 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
                 askWorker(id, line, tail);
             }
             guard.verify();
+            checkNothingWrittenBeside(out, id);
             Checkpoint merged = merge(original, out, id);
             last = new TrialStats(id, true, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], null);
             return merged;
         } catch (ExternalEditException e) {
-            ExternalEditException reported = e;
+            ExternalEditException reported = e.getMessage().startsWith("external edit `") ? e : fail(id, e.getMessage(), tail[0]);
             if (!e.getMessage().contains("edit modified its input")) {
                 try {
                     guard.verify(); // a crash after writing into the input is reported as the modification
                 } catch (ExternalEditException modified) {
                     reported = fail(id, modified.getMessage(), tail[0]);
                 }
-            } else {
-                reported = fail(id, e.getMessage(), tail[0]);
             }
-            if (reported.getMessage().contains("edit modified its input")) guard.restore();
+            if (reported.getMessage().contains("edit modified its input")) {
+                stopWorker(); // nothing may touch the copy while it is rebuilt
+                guard.restore();
+            }
             last = new TrialStats(id, false, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], reported.getMessage());
             throw reported;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             last = new TrialStats(id, false, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], e.toString());
             throw new ExternalEditException(prefix(id) + "I/O error: " + e.getMessage(), e);
         }
@@ -136,8 +160,8 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private Path inputFor(Checkpoint ck, String id) {
         if (isOriginal(ck)) return guard.folder();
         Path in = scratch.resolve("in-" + id);
-        dev.editgate.core.checkpoint.CheckpointWriter.write(ck, in, guard.folder(), Map.of("format", "pt"));
         previousIn = in;
+        dev.editgate.core.checkpoint.CheckpointWriter.write(ck, in, guard.folder(), Map.of("format", "pt"));
         return in;
     }
 
@@ -169,125 +193,119 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private ExternalEditException fail(String id, String what, String stderrTail) {
         if (what.startsWith("external edit `")) return new ExternalEditException(what);
         String msg = prefix(id) + what;
+        boolean readOnly = sandbox.isolates() && (what.contains("Read-only file system") || stderrTail != null && stderrTail.contains("Read-only file system"));
+        if (readOnly) {
+            String name = sandbox.name().toLowerCase(java.util.Locale.ROOT);
+            String input = guard.folder().toString();
+            msg += what.contains(input) || stderrTail != null && stderrTail.contains(input)
+                    ? "\n(the edit tried to write into its input " + input + "; the " + name + " sandbox keeps it read-only)"
+                    : "\n(the " + name + " sandbox makes everything read-only except the output folder and TMPDIR: the edit tried to write somewhere else)";
+        }
         if (stderrTail != null && !stderrTail.isBlank() && !what.contains("edit modified its input")) msg += "\n--- stderr (tail) ---\n" + stderrTail.strip();
         return new ExternalEditException(msg);
     }
 
+    /**
+     * Without a sandbox an edit can write anywhere; where editgate can look, it does: the scratch folder holds
+     * only what editgate put there, and the work folder only the current output folder and TMPDIR.
+     */
+    private void checkNothingWrittenBeside(Path out, String id) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(scratch)) {
+            for (Path e : s) {
+                boolean ours = e.equals(guard.folder()) || e.equals(work) || e.equals(previousIn) || e.equals(previousRequest);
+                if (!ours) throw new ExternalEditException("edit wrote outside its output folder: " + e + " (" + NoFollowFiles.kind(e) + ") in the scratch folder");
+            }
+        }
+        if (!NoFollowFiles.isRealDirectory(work)) throw new ExternalEditException("edit replaced the work folder " + work + ": it is now " + NoFollowFiles.kind(work));
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(work)) {
+            for (Path e : s) {
+                String n = e.getFileName().toString();
+                if (!e.equals(out) && !n.equals("tmp")) {
+                    throw new ExternalEditException("edit wrote outside its output folder: " + e + " (" + NoFollowFiles.kind(e) + ") next to " + out.getFileName());
+                }
+            }
+        }
+    }
+
     private void runOneShot(String id, String requestJson, int[] exit, String[] tail) throws IOException {
         Path reqFile = scratch.resolve("request-" + id + ".json");
+        previousRequest = reqFile;
         Files.writeString(reqFile, requestJson);
-        Path err = scratch.resolve("stderr-" + id + ".txt");
-        ProcessBuilder pb = new ProcessBuilder(spec.command()).directory(spec.workDir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(err.toFile());
-        pb.environment().put("EDITGATE_REQUEST", reqFile.toString());
-        pb.environment().put("EDITGATE_MODE", "one-shot");
-        Process proc = start(pb, id);
+        EditProcess proc = start(id, Map.of("EDITGATE_REQUEST", reqFile.toString(), "EDITGATE_MODE", "one-shot"), false);
         boolean done;
         try {
-            done = proc.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            done = proc.process().waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            killTree(proc);
+            proc.kill();
             Thread.currentThread().interrupt();
             throw fail(id, "interrupted", "");
         }
-        if (!done) {
-            killTree(proc);
-            tail[0] = tail(err, 0);
-            throw fail(id, "timed out after " + spec.timeout().toMillis() + " ms; killed the process tree", tail[0]);
-        }
-        exit[0] = proc.exitValue();
-        tail[0] = tail(err, 0);
+        proc.kill(); // whatever it left running (a daemon it forked) dies with the trial
+        proc.stderr().awaitEnd(1000);
+        tail[0] = proc.stderr().since(0);
+        if (!done) throw fail(id, "timed out after " + spec.timeout().toMillis() + " ms; killed the process tree (every process it started)", tail[0]);
+        exit[0] = proc.process().exitValue();
         if (exit[0] != 0) throw fail(id, "crashed with exit code " + exit[0], tail[0]);
     }
 
-    private static java.io.File nullFile() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
-    }
-
-    private Process start(ProcessBuilder pb, String id) {
+    private EditProcess start(String id, Map<String, String> env, boolean pipes) {
         try {
-            return pb.start();
+            return EditProcess.start(sandbox, spec.command(), spec.workDir(), work, env, pipes);
         } catch (IOException e) {
             throw fail(id, "cannot start: " + e.getMessage(), "");
         }
     }
 
-    private void askWorker(String id, String requestJson, String[] tail) throws IOException {
-        if (worker == null || !worker.isAlive()) startWorker(id);
-        long errStart = Files.size(workerStderr);
+    private void askWorker(String id, String requestJson, String[] tail) {
+        if (worker == null || !worker.process().isAlive()) startWorker(id);
+        long errStart = worker.stderr().mark();
         try {
-            OutputStream in = worker.getOutputStream();
+            OutputStream in = worker.process().getOutputStream();
             in.write((requestJson + "\n").getBytes(StandardCharsets.UTF_8));
             in.flush();
         } catch (IOException e) {
-            tail[0] = tail(workerStderr, errStart);
+            EditProcess dead = worker;
             stopWorker();
+            tail[0] = dead.stderr().since(errStart);
             throw fail(id, "worker died before taking the request (" + e.getMessage() + ")", tail[0]);
         }
-        String reply;
+        ReplyLines.Event event;
         try {
-            reply = workerLines.poll(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            event = workerLines.poll(spec.timeout().toMillis());
         } catch (InterruptedException e) {
             stopWorker();
             Thread.currentThread().interrupt();
             throw fail(id, "interrupted", "");
         }
-        tail[0] = tail(workerStderr, errStart);
-        if (reply == null) {
+        EditProcess w = worker;
+        if (!(event instanceof ReplyLines.Line)) {
+            int code = event instanceof ReplyLines.End ? waitExit(w.process()) : -1;
             stopWorker();
-            throw fail(id, "worker gave no reply within " + spec.timeout().toMillis() + " ms; killed the process tree", tail[0]);
-        }
-        if (reply.equals(EOF)) {
-            int code = waitExit(worker);
-            stopWorker();
-            tail[0] = tail(workerStderr, errStart);
+            w.stderr().awaitEnd(1000);
+            tail[0] = w.stderr().since(errStart);
+            if (event == null) throw fail(id, "worker gave no reply within " + spec.timeout().toMillis() + " ms; killed the process tree (every process it started)", tail[0]);
+            if (event instanceof ReplyLines.TooLong t) {
+                throw fail(id, "worker printed a line longer than " + t.limit() + " bytes on stdout (a reply is one short JSON line); killed it", tail[0]);
+            }
             throw fail(id, "worker crashed with exit code " + code + " before replying", tail[0]);
         }
-        JsonNode node;
+        tail[0] = w.stderr().since(errStart);
+        WorkerReply reply;
         try {
-            node = JSON.readTree(reply);
-        } catch (IOException e) {
-            node = null;
-        }
-        if (node == null || !node.isObject() || !node.has("ok")) {
+            reply = WorkerReply.parse(((ReplyLines.Line) event).text(), id);
+        } catch (WorkerReply.ProtocolViolation v) {
             stopWorker();
-            throw fail(id, "garbage reply on stdout (expected one JSON line {\"id\":..., \"ok\":...}): " + abbreviate(reply), tail[0]);
+            throw fail(id, v.getMessage(), tail[0]);
         }
-        if (!id.equals(node.path("id").asText())) {
-            stopWorker();
-            throw fail(id, "reply for request id " + node.path("id") + " instead of " + id, tail[0]);
-        }
-        if (!node.path("ok").asBoolean(false)) {
-            throw fail(id, "edit failed: " + node.path("error").asText("(no error message)"), tail[0]);
-        }
+        if (!reply.ok()) throw fail(id, "edit failed: " + reply.error(), tail[0]);
     }
 
-    private static final String EOF = "\u0000EOF";
-
-    private void startWorker(String id) throws IOException {
-        workerStderr = scratch.resolve("worker-stderr.txt");
-        if (!Files.exists(workerStderr)) Files.createFile(workerStderr);
-        ProcessBuilder pb = new ProcessBuilder(spec.command()).directory(spec.workDir().toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(workerStderr.toFile()));
-        pb.environment().put("EDITGATE_MODE", "worker");
-        pb.environment().remove("EDITGATE_REQUEST");
-        worker = start(pb, id);
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        workerLines = lines;
-        Process proc = worker;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) lines.add(l);
-            } catch (IOException ignored) {
-                // the worker went away; EOF below tells the waiting trial
-            }
-            lines.add(EOF);
-        }, "editgate-worker-stdout");
-        reader.setDaemon(true);
-        reader.start();
+    private void startWorker(String id) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("EDITGATE_MODE", "worker");
+        EditProcess p = start(id, env, true);
+        worker = p;
+        workerLines = ReplyLines.read(p.process().getInputStream(), MAX_REPLY_LINE);
     }
 
     private static int waitExit(Process p) {
@@ -300,27 +318,14 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     }
 
     private void stopWorker() {
-        if (worker != null) killTree(worker);
+        if (worker != null) worker.kill();
+        if (workerLines != null) workerLines.close();
         worker = null;
-    }
-
-    /** Kills {@code p} and every descendant (children first are snapshotted, so none escapes by reparenting). */
-    static void killTree(Process p) {
-        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-        all.forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        workerLines = null;
     }
 
     private Checkpoint merge(Checkpoint original, Path out, String id) throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(out)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-        }
+        List<Path> files = limits.check(out);
         if (files.isEmpty()) throw fail(id, "missing output: no *.safetensors in " + out, "");
         Map<String, Tensor> changed = new LinkedHashMap<>();
         for (Path f : files) {
@@ -341,36 +346,10 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         return original.withTensors(changed);
     }
 
-    private static String tail(Path file, long from) {
-        try (RandomAccessFile r = new RandomAccessFile(file.toFile(), "r")) {
-            long len = r.length();
-            long start = Math.max(from, len - TAIL);
-            byte[] b = new byte[(int) (len - start)];
-            r.seek(start);
-            r.readFully(b);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(stderr unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a temp folder
-        }
-    }
-
     @Override
     public void close() {
         stopWorker();
         guard.close();
-        deleteTree(scratch);
+        ScratchFolders.delete(scratch);
     }
 }

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * as far as the OS allows, and records a {@link FolderFingerprint}: a CRC32C of every tensor's bytes plus
  * each file's identity (size, mtime, file key). {@link #verify()} recomputes them after a trial; a difference fails the trial
  * with {@code edit modified its input: <file> tensor <name> changed} (or a file-level message when a
- * file was replaced, touched or removed), and {@link #restore()} puts a fresh copy back.
+ * file was replaced, touched or removed, or an entry that is not a regular file was planted), and
+ * {@link #restore()} puts a fresh copy back. Restoring and deleting never follow links: a planted
+ * {@code input/evil -> /elsewhere} is unlinked, its target never opened or chmod-ed.
  */
 public final class InputGuard implements AutoCloseable {
     private final Path original;
@@ -40,51 +42,54 @@ public final class InputGuard implements AutoCloseable {
 
     private void populate() {
         try (Stream<Path> files = Files.list(original)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) { // the original may be a HF snapshot of links to blobs
                 Path target = copy.resolve(f.getFileName().toString());
                 Files.copy(f, target);
-                target.toFile().setWritable(false, false);
+                NoFollowFiles.makeReadOnly(target);
             }
-            copy.toFile().setWritable(false, false);
+            NoFollowFiles.makeReadOnly(copy);
             fingerprint = FolderFingerprint.of(copy);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the model folder " + original + " to " + copy, e);
         }
     }
 
-    /** Throws {@link ExternalEditException} naming the first changed tensor or file. */
+    /**
+     * Throws {@link ExternalEditException} naming the first changed tensor or file, or the first entry the edit
+     * planted that is not a regular file (a symbolic link, FIFO or subfolder: tampering, checked before any
+     * file is opened, so nothing is followed and nothing blocks).
+     */
     public void verify() {
+        planted().ifPresent(what -> {
+            throw new ExternalEditException("edit modified its input: " + what + "; the input copy must hold only the model's regular files");
+        });
         fingerprint.changed().ifPresent(what -> {
             throw new ExternalEditException("edit modified its input: " + what);
         });
     }
 
-    /** Replaces the copy with a fresh one (after a trial that modified it). */
+    private java.util.Optional<String> planted() {
+        if (!NoFollowFiles.isRealDirectory(copy)) return java.util.Optional.of("the input folder " + copy + " was replaced: it is now " + NoFollowFiles.kind(copy));
+        try {
+            return NoFollowFiles.firstNonRegularEntry(copy);
+        } catch (IOException e) {
+            return java.util.Optional.of("cannot list " + copy + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Replaces the copy with a fresh one (after a trial that modified it); never follows what the edit planted. */
     public void restore() {
-        deleteCopy();
+        NoFollowFiles.deleteTree(copy);
         try {
             Files.createDirectories(copy);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot recreate the input copy " + copy, e);
         }
         populate();
     }
 
-    private void deleteCopy() {
-        copy.toFile().setWritable(true, false);
-        try (Stream<Path> s = Files.list(copy)) {
-            for (Path f : s.toList()) {
-                f.toFile().setWritable(true, false);
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(copy);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the input copy " + copy, e);
-        }
-    }
-
     @Override
     public void close() {
-        if (Files.exists(copy)) deleteCopy();
+        NoFollowFiles.tryDeleteTree(copy);
     }
 }
