@@ -21,7 +21,11 @@ public final class MarkdownReport {
     public static String render(GateReport r) {
         StringBuilder md = new StringBuilder();
         RunInfo run = r.run();
-        md.append("# editgate: ").append(r.verdict() == GateReport.Verdict.PASS ? "PASS ✅" : "FAIL ❌").append("\n\n");
+        md.append("# editgate: ").append(switch (r.verdict()) {
+            case PASS -> "PASS ✅";
+            case FAIL -> "FAIL ❌";
+            case INCONCLUSIVE -> "INCONCLUSIVE ⚠️ (a stage could not run: fix the setup, the edit was not judged)";
+        }).append("\n\n");
         if (run != null) {
             md.append("**").append(cell(run.edit())).append("** on `").append(code(run.model())).append('`');
             if (run.revision() != null && !run.revision().isBlank()) md.append(" @ `").append(code(run.revision())).append('`');
@@ -152,6 +156,7 @@ public final class MarkdownReport {
             case PASSED -> "✅ passed";
             case FAILED -> "❌ **FAILED**";
             case SKIPPED -> "⏭ skipped";
+            case ERROR -> "⚠️ could not run";
         };
     }
 

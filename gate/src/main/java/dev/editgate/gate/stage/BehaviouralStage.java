@@ -49,6 +49,7 @@ public final class BehaviouralStage implements Stage {
     public List<GateProperty> properties(GateSession s) {
         ForwardRuntime rt = s.forward();
         tolerance = 2 * s.functionalTolerance();
+        s.listener().phase("behavioural: original-side probes (decimal prompts, per-head patching effects)");
         setup = PatchingSetup.of(rt.original(), rt.tokenizer());
         int layer = s.layer();
         // the seed's two prompts, or the user's prompt file when one was given
