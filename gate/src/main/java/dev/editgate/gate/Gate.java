@@ -37,11 +37,21 @@ public final class Gate {
     /** The model as the user named it; differs from {@code config.model()} when the gate made a private copy. */
     private final String userModel;
     private final GateListener listener;
+    private String rerunLine;
 
     public Gate(GateConfig config, GateListener listener) {
         this.userModel = config.model();
         this.config = protectFromInputMutation(config);
         this.listener = listener;
+    }
+
+    /**
+     * Replaces the report's rerun line (by default the {@code ./editgate gate} command for this configuration),
+     * e.g. with the Maven command that reruns a JUnit contract.
+     */
+    public Gate rerunLine(String command) {
+        this.rerunLine = command;
+        return this;
     }
 
     /** The stages, in order. */
@@ -91,7 +101,8 @@ public final class Gate {
                 PromptSet.load(config.prompts()), listener);
         try (session) {
             List<StageReport> reports = runStages(session, t0);
-            return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0), verdict(reports), reports);
+            return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0), verdict(reports), reports,
+                    rerunLine != null ? rerunLine : config.reproduceCommand());
         }
     }
 

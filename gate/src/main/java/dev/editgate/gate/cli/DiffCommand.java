@@ -1,7 +1,7 @@
 package dev.editgate.gate.cli;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.checkpoint.ModelLocator;
+import dev.editgate.gate.ModelChoice;
 import dev.editgate.core.edit.GptNeoxHeadPermutation;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.structure.BitExactComparison;
@@ -20,10 +20,10 @@ import picocli.CommandLine.Option;
         description = {"Compares an edited checkpoint with its original bit for bit: which tensors changed, whether the",
                 "change stays inside one layer's head tensors, and which original head block each edited block equals."})
 final class DiffCommand implements Callable<Integer> {
-    @Option(names = "--original", required = true, paramLabel = "A", description = "Original checkpoint folder or cached model id.")
+    @Option(names = "--original", required = true, paramLabel = "A", description = "Original checkpoint folder, cached model id, or fixture:NAME.")
     String original;
 
-    @Option(names = "--edited", required = true, paramLabel = "B", description = "Edited checkpoint folder.")
+    @Option(names = "--edited", required = true, paramLabel = "B", description = "Edited checkpoint folder (or cached model id, fixture:NAME).")
     String edited;
 
     @Option(names = "--layer", paramLabel = "L", description = "The layer the edit was meant to change (enables the locality check).")
@@ -34,9 +34,8 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelLocator locator = ModelLocator.fromEnvironment();
-        Checkpoint a = Checkpoint.load(locator.resolve(original, null));
-        Checkpoint b = Checkpoint.load(locator.resolve(edited, null));
+        Checkpoint a = Checkpoint.load(ModelChoice.resolve(original, null));
+        Checkpoint b = Checkpoint.load(ModelChoice.resolve(edited, null));
         PrintStream out = System.out;
         BitExactComparison.Result cmp = BitExactComparison.compare(a.tensors(), b.tensors());
         out.println("tensors: " + a.tensors().size() + " original, " + b.tensors().size() + " edited, "
