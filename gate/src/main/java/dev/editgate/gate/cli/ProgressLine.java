@@ -156,6 +156,9 @@ final class ProgressLine implements GateListener, AutoCloseable {
         }
     }
 
+    /** Trials planned for the current stage (its plan, less what failing properties did not run). */
+    long planned() { return plannedTotal; }
+
     private String message(String property, String state) {
         String f = failures > 0 ? failures + " failed; " : "";
         return f + property + (state.isEmpty() ? "" : " (" + state + ")");
