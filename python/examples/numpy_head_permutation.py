@@ -1,13 +1,12 @@
 """A correct GPT-NeoX head permutation with numpy: new head i = old head perm[i].
 
-Run by editgate: ``python3 numpy_head_permutation.py --request R.json`` or ``--worker``.
+Run by editgate: ``python3 numpy_head_permutation.py --request R.json`` or ``--worker``, with the client
+installed (``pip install ./python``, numpy is its only dependency).
 """
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import run  # noqa: E402
+from editgate_client import run
 
 
 def edit(tensors, request):

@@ -69,12 +69,12 @@ class GateRejectsMutantsTest {
     @MethodSource("mutants")
     void everyPythonWorkerMutantIsRejectedTheSameWay(Mutant mutant, String minimal, String explanation, @TempDir Path tmp)
             throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(pythonWithNumpy(), "python3 with numpy is not available");
+        org.junit.jupiter.api.Assumptions.assumeTrue(pythonWithNumpy(), () -> dev.editgate.fixtures.PythonClient.get().unavailableReason());
         Path model = privateCopy(Fixtures.tiny(DType.F32), tmp.resolve("model"));
         Path worker = Path.of("..", "python", "mutants", "mutant_worker.py").toAbsolutePath().normalize();
         var config = GateTestSupport.config(tmp.resolve("report"), 20261124L, 60, Map.of(
                 GateKey.MODEL, model.toString(),
-                GateKey.EDIT, "command:python3 " + worker + " --mutant " + mutant.pythonName(),
+                GateKey.EDIT, "command:" + dev.editgate.fixtures.PythonClient.get().executable() + " " + worker + " --mutant " + mutant.pythonName(),
                 GateKey.EDIT_MODE, "worker"));
         GateReport r = new Gate(config, GateListener.NONE).run();
 
@@ -89,12 +89,7 @@ class GateRejectsMutantsTest {
     }
 
     static boolean pythonWithNumpy() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-            return p.waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+        return dev.editgate.fixtures.PythonClient.get().available();
     }
 
     /** The mutant that writes over its input must not destroy the shared fixture: give it a copy. */

@@ -33,21 +33,16 @@ class HonestVerdictsTest {
     @TempDir Path dir;
 
     static boolean python() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+        return dev.editgate.fixtures.PythonClient.get().available();
     }
 
     @Test
     void anEditCommandWhoseImportFailsIsASetupProblemInBothModes() throws Exception {
-        Assumptions.assumeTrue(python(), "python3 with numpy is not available");
+        Assumptions.assumeTrue(python(), () -> dev.editgate.fixtures.PythonClient.get().unavailableReason());
         Path script = dir.resolve("broken_edit.py");
         Files.writeString(script, "import editgate_no_such_module_xyz\n");
         for (String mode : List.of("worker", "one-shot")) {
-            EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "command:python3 " + script, "--edit-mode", mode,
+            EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "command:" + dev.editgate.fixtures.PythonClient.get().executable() + " " + script, "--edit-mode", mode,
                     "--tries", "5", "--seed", "1", "--report", dir.resolve("r-" + mode).toString());
             assertThat(r.exit()).as(mode + ": " + r.out() + r.err()).isEqualTo(EditgateCli.EXIT_USAGE);
             assertThat(r.err()).as(mode).contains("setup problem, the gate did not start")
@@ -58,14 +53,12 @@ class HonestVerdictsTest {
 
     @Test
     void aWorkerThatAnswersWithTheSameErrorEveryTimeIsReportedOnceAsSuch() throws Exception {
-        Assumptions.assumeTrue(python(), "python3 with numpy is not available");
+        Assumptions.assumeTrue(python(), () -> dev.editgate.fixtures.PythonClient.get().unavailableReason());
         Path script = dir.resolve("keyerror_edit.py");
-        Path client = Path.of("../python").toAbsolutePath().normalize();
-        Files.writeString(script, "import sys\nsys.path.insert(0, " + pyString(client.toString()) + ")\n"
-                + "from editgate_client import run\n"
+        Files.writeString(script, "from editgate_client import run\n"
                 + "def edit(tensors, request):\n    return {'x': tensors['gpt_neox.layers.99.attention.dense.weight']}\n"
                 + "run(edit)\n");
-        EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "command:python3 " + script, "--tries", "10", "--seed", "3",
+        EditgateCliTest.Run r = EditgateCliTest.run("gate", "--edit", "command:" + dev.editgate.fixtures.PythonClient.get().executable() + " " + script, "--tries", "10", "--seed", "3",
                 "--report", dir.resolve("r").toString());
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(EditgateCli.EXIT_GATE_FAILED);
         assertThat(r.out()).contains("the edit failed on every trial with the same error")
