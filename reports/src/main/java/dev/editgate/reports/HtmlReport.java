@@ -94,18 +94,24 @@ public final class HtmlReport {
                 if (c != null) {
                     h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
                      .append("<p>Image form <code>").append(Format.image(c.shrunk())).append("</code> (new head i = old head π(i)), ")
-                     .append(Format.moved(c.shrunk())).append(" heads moved; found after ").append(c.shrinkSteps())
-                     .append(" shrink steps from the original below.</p>")
+                     .append(Format.moved(c.shrunk())).append(" heads moved; ")
+                     .append(shrunk(c) ? "found after " + c.shrinkSteps() + " shrink steps from the original below." : "found as is: nothing smaller fails.")
+                     .append("</p>")
                      .append("<div class=\"diagram\">").append(PermutationDiagram.svg(c.shrunk(), "minimal counterexample " + Format.shrunkCycles(c), "perm" + k))
                      .append("</div>");
-                    h.append("<details><summary>Original counterexample <code>").append(Html.esc(Format.originalCycles(c)))
+                    if (shrunk(c)) h.append("<details><summary>Original counterexample <code>").append(Html.esc(Format.originalCycles(c)))
                      .append("</code>, ").append(Format.moved(c.original())).append(" heads moved</summary><p>Image form <code>")
                      .append(Format.image(c.original())).append("</code></p><div class=\"diagram\">")
                      .append(PermutationDiagram.svg(c.original(), "original counterexample " + Format.originalCycles(c), "perm" + k + "o"))
                      .append("</div></details>");
                 }
                 if (p.failureMessage() != null && !p.failureMessage().isBlank()) {
-                    h.append("<h3>What broke</h3><pre class=\"msg\">").append(Html.esc(p.failureMessage())).append("</pre>");
+                    h.append("<h3>What broke</h3><pre class=\"msg\">").append(Html.esc(MessageLines.head(p.failureMessage()))).append("</pre>");
+                    if (MessageLines.hidden(p.failureMessage()) > 0) {
+                        h.append("<details class=\"more\"><summary>").append(MessageLines.hidden(p.failureMessage()))
+                         .append(" more lines</summary><pre class=\"msg\">").append(Html.esc(MessageLines.rest(p.failureMessage())))
+                         .append("</pre></details>");
+                    }
                 }
                 h.append("</section>\n");
                 k++;
@@ -242,6 +248,11 @@ public final class HtmlReport {
         };
     }
 
+    /** Whether shrinking changed the counterexample. */
+    static boolean shrunk(Counterexample c) {
+        return c.shrinkSteps() > 0 && !java.util.Arrays.equals(c.original(), c.shrunk());
+    }
+
     private static String anchor(String name) {
         return Format.text(name).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
@@ -299,6 +310,8 @@ public final class HtmlReport {
             table.props{table-layout:fixed} col.c-res{width:150px} col.c-num{width:90px} col.c-seed{width:170px}
             figure{margin:10px 0;overflow-x:auto}
             svg{max-width:100%;height:auto} svg.plot{width:100%} svg.plot.heatmap{width:auto}
+            details.more summary{cursor:pointer;color:var(--muted);font-size:13px}
+            table.probe td:first-child{white-space:nowrap}
             table.probe td{white-space:pre-wrap;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
             footer{color:var(--muted);font-size:12px;text-align:center;margin-top:18px}
             """;

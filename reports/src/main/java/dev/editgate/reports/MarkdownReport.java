@@ -78,9 +78,12 @@ public final class MarkdownReport {
                 if (c != null) {
                     md.append("| Counterexample | Cycles | Image (new head i = old head π(i)) | Moved heads |\n|---|---|---|--:|\n")
                       .append("| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `").append(code(Format.shrunkCycles(c)))
-                      .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n")
-                      .append("| original | `").append(code(Format.originalCycles(c))).append("` | `")
-                      .append(Format.image(c.original())).append("` | ").append(Format.moved(c.original())).append(" |\n\n");
+                      .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n");
+                    if (HtmlReport.shrunk(c)) {
+                        md.append("| original | `").append(code(Format.originalCycles(c))).append("` | `")
+                          .append(Format.image(c.original())).append("` | ").append(Format.moved(c.original())).append(" |\n");
+                    }
+                    md.append('\n');
                 }
                 if (p.failureMessage() != null && !p.failureMessage().isBlank()) {
                     md.append("```text\n").append(p.failureMessage().replace("```", "ˋˋˋ")).append("\n```\n\n");

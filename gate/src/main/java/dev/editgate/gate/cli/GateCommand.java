@@ -3,6 +3,7 @@ package dev.editgate.gate.cli;
 import dev.editgate.gate.Gate;
 import dev.editgate.gate.config.GateConfig;
 import dev.editgate.gate.config.GateKey;
+import dev.editgate.reports.MessageLines;
 import dev.editgate.reports.ReportFiles;
 import dev.editgate.reports.ReportWriter;
 import dev.editgate.reports.model.GateReport;
@@ -99,7 +100,11 @@ final class GateCommand implements Callable<Integer> {
                 if (p.counterexample() != null) {
                     out.println("        minimal counterexample: " + p.counterexample().shrunkCycles() + shrunkFrom(p.counterexample()));
                 }
-                if (!p.failureMessage().isBlank()) out.println("        " + p.failureMessage().replace("\n", "\n        "));
+                if (!p.failureMessage().isBlank()) {
+                    out.println("        " + MessageLines.head(p.failureMessage()).replace("\n", "\n        "));
+                    int hidden = MessageLines.hidden(p.failureMessage());
+                    if (hidden > 0) out.println("          ... and " + hidden + " more lines (all of them in the report)");
+                }
                 if (!p.diagnosis().isBlank()) out.println("        diagnosis: " + p.diagnosis().replace("\n", "\n          "));
             }
         }

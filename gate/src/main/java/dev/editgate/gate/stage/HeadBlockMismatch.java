@@ -32,9 +32,8 @@ final class HeadBlockMismatch {
                         + (d[head] < 0 ? "no original block" : "original head " + d[head]));
             }
         }
-        int shown = Math.min(6, wrong.size());
-        String more = wrong.size() > shown ? "\n  ... and " + (wrong.size() - shown) + " more" : "";
+        // every block is listed; the terminal and the HTML report show the first lines and fold the rest (MessageLines)
         return "layer " + c.layer() + ", π = " + p.toCycleString() + ": " + wrong.size() + " blocks are not where new head i = old head π(i) puts them:\n  "
-                + String.join("\n  ", wrong.subList(0, shown)) + more;
+                + String.join("\n  ", wrong);
     }
 }
