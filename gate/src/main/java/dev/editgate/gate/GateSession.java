@@ -90,9 +90,12 @@ public final class GateSession implements AutoCloseable {
             throw e;
         }
         if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
-        integrity.changedMetadata().ifPresent(what -> {
-            throw new AssertionError("edit modified its input: " + what);
-        });
+        var modified = integrity.changedMetadata();
+        if (modified.isPresent()) {
+            AssertionError e = new AssertionError("edit modified its input: " + modified.get());
+            editFailures.failed(e); // the edit's own failure, as if it had thrown
+            throw e;
+        }
         return edited;
     }
 
