@@ -10,8 +10,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import layouts, run, safetensors_np, load_input  # noqa: E402
+from editgate_client import layouts, run, safetensors_np, load_input
 
 
 def _names(layer):

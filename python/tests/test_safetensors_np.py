@@ -7,8 +7,7 @@ import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import safetensors_np  # noqa: E402
+from editgate_client import safetensors_np
 
 
 class RoundTrip(unittest.TestCase):

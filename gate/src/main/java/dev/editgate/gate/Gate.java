@@ -5,6 +5,9 @@ import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.files.OutputPaths;
+import dev.editgate.core.external.ExternalHeadPermutationEdit;
+import dev.editgate.gate.setup.EditCommandPreflight;
+import dev.editgate.gate.setup.Preflight;
 import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
@@ -35,11 +38,21 @@ public final class Gate {
     /** The model as the user named it; differs from {@code config.model()} when the gate made a private copy. */
     private final String userModel;
     private final GateListener listener;
+    private String rerunLine;
 
     public Gate(GateConfig config, GateListener listener) {
         this.userModel = config.model();
         this.config = protectFromInputMutation(config);
         this.listener = listener;
+    }
+
+    /**
+     * Replaces the report's rerun line (by default the {@code ./editgate gate} command for this configuration),
+     * e.g. with the Maven command that reruns a JUnit contract.
+     */
+    public Gate rerunLine(String command) {
+        this.rerunLine = command;
+        return this;
     }
 
     /** The stages, in order. */
@@ -49,6 +62,8 @@ public final class Gate {
 
     /** Runs the gate with the edit named by the configuration. */
     public GateReport run() {
+        Preflight.reportFolderWritable(config.reportDir());
+        Preflight.deviceAvailable(config.device());
         try (EditUnderTest edit = EditUnderTest.resolve(config)) {
             return run(edit.edit(), edit.description());
         } finally {
@@ -71,23 +86,40 @@ public final class Gate {
     public GateReport run(HeadPermutationEdit edit, String editDescription) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
+        Preflight.reportFolderWritable(config.reportDir());
+        Preflight.deviceAvailable(config.device());
+        if (config.model().startsWith("fixture:")) listener.phase("generating or reusing fixture " + config.model());
         Path folder = ModelChoice.resolve(config.model(), config.revision());
         List<Path> modelFolders = config.model().equals(userModel) ? List.of(folder)
                 : List.of(folder, ModelChoice.resolve(userModel, config.revision()));
         OutputPaths.folder(GateKey.REPORT.flag(), config.reportDir().toString(), modelFolders);
+        listener.phase("loading checkpoint " + folder.getFileName());
         Checkpoint original = Checkpoint.load(folder);
         InputModelCheck.requireFinite(folder, original);
         InputModelCheck.requireTokenizer(config, folder);
         int layer = config.layer() >= 0 ? config.layer() : original.config().numHiddenLayers() / 2;
         BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
+        if (edit instanceof ExternalHeadPermutationEdit external) {
+            listener.phase("starting the edit command (identity request)");
+            EditCommandPreflight.identityAnswered(external, original, layer);
+        }
         GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,
                 PromptSet.load(config.prompts()), listener);
         try (session) {
             List<StageReport> reports = runStages(session, t0);
-            boolean pass = reports.stream().allMatch(r -> r.status() == StageReport.Status.PASSED);
-            return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0),
-                    pass ? GateReport.Verdict.PASS : GateReport.Verdict.FAIL, reports);
+            return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0), verdict(reports), reports,
+                    rerunLine != null ? rerunLine : config.reproduceCommand());
         }
+    }
+
+    /**
+     * FAIL when a stage found the edit wrong; otherwise INCONCLUSIVE when a stage could not run or was not
+     * started (time budget); PASS when every stage ran and passed.
+     */
+    public static GateReport.Verdict verdict(List<StageReport> stages) {
+        if (stages.stream().anyMatch(r -> r.status() == StageReport.Status.FAILED)) return GateReport.Verdict.FAIL;
+        if (stages.stream().allMatch(r -> r.status() == StageReport.Status.PASSED)) return GateReport.Verdict.PASS;
+        return GateReport.Verdict.INCONCLUSIVE;
     }
 
     private List<StageReport> runStages(GateSession session, long t0) {
@@ -104,6 +136,8 @@ public final class Gate {
             listener.stageFinished(r);
             if (blocker == null && r.status() == StageReport.Status.FAILED) {
                 blocker = "the " + stage.name() + " stage failed";
+            } else if (blocker == null && r.status() == StageReport.Status.ERROR) {
+                blocker = "the " + stage.name() + " stage could not run";
             }
         }
         return reports;
@@ -114,19 +148,41 @@ public final class Gate {
         long t0 = System.nanoTime();
         List<PropertyReport> results = new ArrayList<>();
         String failure = "";
+        String error = "";
+        String sameError = null;
         try {
-            for (GateProperty p : stage.properties(session)) results.add(p.run(session, stage.name()));
+            List<GateProperty> properties = stage.properties(session);
+            listener.stagePlanned(stage.name(), properties.stream().mapToLong(GateProperty::tries).sum());
+            for (GateProperty p : properties) {
+                results.add(p.run(session, stage.name()));
+                var persistent = session.editFailures().sameErrorOnEveryCall();
+                if (persistent.isPresent() && results.get(results.size() - 1).status() == PropertyReport.Status.FAILED) {
+                    sameError = persistent.get();
+                    int notRun = properties.size() - results.size();
+                    if (notRun > 0) failure = " (" + notRun + (notRun == 1 ? " property" : " properties") + " not run: they would fail alike)";
+                    break;
+                }
+            }
         } catch (RuntimeException | AssertionError e) {
-            failure = "the stage could not run: " + GateProperty.message(e);
+            error = "the stage could not run: " + GateProperty.message(e);
         }
-        if (failure.isEmpty()) {
+        if (error.isEmpty() && sameError == null) {
+            session.editFailures().reset();
             try {
                 stage.collectPlots(session); // also the full check that the original folder is unchanged
-            } catch (RuntimeException | AssertionError e) {
-                failure = GateProperty.message(e);
+            } catch (AssertionError e) {
+                failure = GateProperty.message(e); // the edit modified its input
+            } catch (RuntimeException e) {
+                if (session.editFailures().failures() > 0) failure = GateProperty.message(e); // the edit threw
+                else error = "the stage could not run: " + GateProperty.message(e);
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        if (!error.isEmpty()) return new StageReport(stage.name(), StageReport.Status.ERROR, error, elapsed, results);
+        if (sameError != null) {
+            return new StageReport(stage.name(), StageReport.Status.FAILED, "the edit failed on every trial with the same error: "
+                    + sameError.lines().findFirst().orElse("") + failure, elapsed, results);
+        }
         List<String> failed = results.stream().filter(r -> r.status() == PropertyReport.Status.FAILED).map(PropertyReport::name).toList();
         if (failure.isEmpty() && !failed.isEmpty()) failure = failed.size() + " of " + results.size() + " properties failed: " + String.join("; ", failed);
         return new StageReport(stage.name(), failure.isEmpty() ? StageReport.Status.PASSED : StageReport.Status.FAILED,

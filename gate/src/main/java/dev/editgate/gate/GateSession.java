@@ -29,6 +29,7 @@ public final class GateSession implements AutoCloseable {
     private final List<String> prompts;
     private final GateListener listener;
     private final FolderFingerprint integrity;
+    private final EditFailureTracker editFailures = new EditFailureTracker();
     private ForwardRuntime forward;
     private double functionalTolerance = Double.NaN;
 
@@ -67,6 +68,9 @@ public final class GateSession implements AutoCloseable {
 
     public GateListener listener() { return listener; }
 
+    /** How the edit fared during the current property (reset by each property before it runs). */
+    public EditFailureTracker editFailures() { return editFailures; }
+
     /**
      * Applies the edit under test to the original and checks, cheaply, that the original files were not
      * touched (the full content check runs at the end of each stage, see {@link #verifyOriginalUnchanged()}).
@@ -77,11 +81,21 @@ public final class GateSession implements AutoCloseable {
 
     /** Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). */
     public Checkpoint applyEdit(Checkpoint input, Permutation perm) {
-        Checkpoint edited = edit.permuteHeads(input, layer, perm);
+        Checkpoint edited;
+        editFailures.called();
+        try {
+            edited = edit.permuteHeads(input, layer, perm);
+        } catch (RuntimeException | Error e) {
+            editFailures.failed(e);
+            throw e;
+        }
         if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
-        integrity.changedMetadata().ifPresent(what -> {
-            throw new AssertionError("edit modified its input: " + what);
-        });
+        var modified = integrity.changedMetadata();
+        if (modified.isPresent()) {
+            AssertionError e = new AssertionError("edit modified its input: " + modified.get());
+            editFailures.failed(e); // the edit's own failure, as if it had thrown
+            throw e;
+        }
         return edited;
     }
 
@@ -94,7 +108,11 @@ public final class GateSession implements AutoCloseable {
 
     /** The shared forward passes, loaded on first use (the structural and numeric stages never need them). */
     public synchronized ForwardRuntime forward() {
-        if (forward == null) forward = new ForwardRuntime(this);
+        if (forward == null) {
+            listener.phase("loading the forward passes (float64 reference and " + config.dtype() + ") and running the original on "
+                    + prompts.size() + " prompts");
+            forward = new ForwardRuntime(this);
+        }
         return forward;
     }
 
@@ -105,7 +123,7 @@ public final class GateSession implements AutoCloseable {
 
     /** The device the forward passes ran on, or the JVM when no stage needed them. */
     public synchronized String deviceName() {
-        return forward == null ? "jvm (no forward pass was needed)" : forward.original().deviceName().replace("()", "");
+        return forward == null ? "jvm (no forward pass was needed)" : dev.editgate.core.device.Devices.display(forward.original().deviceName());
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.TreeSet;
 final class ReportAssembler {
     private ReportAssembler() {}
 
-    static GateReport assemble(GateSession s, Instant started, Duration elapsed, GateReport.Verdict verdict, List<StageReport> stages) {
+    static GateReport assemble(GateSession s, Instant started, Duration elapsed, GateReport.Verdict verdict, List<StageReport> stages,
+                               String rerun) {
         Checkpoint ck = s.original();
         String weightDtype = ck.tensor(ck.layout().heads(s.layer()).parts().get(0).tensor()).dtype().name();
         RunInfo run = new RunInfo(
@@ -50,7 +51,7 @@ final class ReportAssembler {
                 s.deviceName(),
                 notes);
         return new GateReport(GateReport.SCHEMA_VERSION, started, elapsed, verdict, run, env, stages, s.plots(),
-                s.config().reproduceCommand());
+                rerun);
     }
 
     /** SHA-256 over every tensor's name, dtype, shape and bytes, in name order; the first 16 hex digits. */

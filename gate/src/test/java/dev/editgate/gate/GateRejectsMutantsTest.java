@@ -54,8 +54,7 @@ class GateRejectsMutantsTest {
         StageReport failed = GateTestSupport.firstFailedStage(r).orElseThrow();
         assertThat(failed.name()).isEqualTo("structural");
         assertThat(r.stages().subList(1, 4)).allMatch(s -> s.status() == StageReport.Status.SKIPPED);
-        PropertyReport smallest = GateTestSupport.smallestFailure(failed);
-        assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(minimal);
+        assertThat(GateTestSupport.minimalCycles(failed)).as("minimal counterexample").isEqualTo(minimal);
         String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
                 .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
         assertThat(told).contains(explanation);
@@ -69,20 +68,19 @@ class GateRejectsMutantsTest {
     @MethodSource("mutants")
     void everyPythonWorkerMutantIsRejectedTheSameWay(Mutant mutant, String minimal, String explanation, @TempDir Path tmp)
             throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(pythonWithNumpy(), "python3 with numpy is not available");
+        org.junit.jupiter.api.Assumptions.assumeTrue(pythonWithNumpy(), () -> dev.editgate.fixtures.PythonClient.get().unavailableReason());
         Path model = privateCopy(Fixtures.tiny(DType.F32), tmp.resolve("model"));
         Path worker = Path.of("..", "python", "mutants", "mutant_worker.py").toAbsolutePath().normalize();
         var config = GateTestSupport.config(tmp.resolve("report"), 20261124L, 60, Map.of(
                 GateKey.MODEL, model.toString(),
-                GateKey.EDIT, "command:python3 " + worker + " --mutant " + mutant.pythonName(),
+                GateKey.EDIT, "command:" + dev.editgate.fixtures.PythonClient.get().executable() + " " + worker + " --mutant " + mutant.pythonName(),
                 GateKey.EDIT_MODE, "worker"));
         GateReport r = new Gate(config, GateListener.NONE).run();
 
         assertThat(r.verdict()).isEqualTo(GateReport.Verdict.FAIL);
         StageReport failed = GateTestSupport.firstFailedStage(r).orElseThrow();
         assertThat(failed.name()).isEqualTo("structural");
-        PropertyReport smallest = GateTestSupport.smallestFailure(failed);
-        assertThat(smallest.counterexample().shrunkCycles()).as("minimal counterexample").isEqualTo(minimal);
+        assertThat(GateTestSupport.minimalCycles(failed)).as("minimal counterexample").isEqualTo(minimal);
         String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
                 .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
         boolean sandboxed = mutant == Mutant.MUTATES_INPUT && dev.editgate.core.external.Sandbox.current().isolates();
@@ -90,12 +88,7 @@ class GateRejectsMutantsTest {
     }
 
     static boolean pythonWithNumpy() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-            return p.waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+        return dev.editgate.fixtures.PythonClient.get().available();
     }
 
     /** The mutant that writes over its input must not destroy the shared fixture: give it a copy. */

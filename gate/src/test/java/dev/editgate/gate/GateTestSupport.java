@@ -30,6 +30,20 @@ final class GateTestSupport {
         return r.stages().stream().filter(s -> s.status() == StageReport.Status.FAILED).findFirst();
     }
 
+    /**
+     * The minimal counterexample a failed stage shows, as cycles; "()" also when the edit failed alike on every
+     * call, which the gate reports once without a counterexample (no permutation works).
+     */
+    static String minimalCycles(StageReport stage) {
+        boolean everyCall = stage.reason().startsWith("the edit failed on every trial with the same error");
+        if (everyCall) {
+            org.assertj.core.api.Assertions.assertThat(stage.properties()).singleElement()
+                    .satisfies(p -> org.assertj.core.api.Assertions.assertThat(p.counterexample()).isNull());
+            return "()";
+        }
+        return smallestFailure(stage).counterexample().shrunkCycles();
+    }
+
     /** Among a stage's failed properties, the one with the smallest counterexample (fewest moved heads). */
     static PropertyReport smallestFailure(StageReport stage) {
         return stage.properties().stream()

@@ -8,8 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a file through a temporary sibling and a move, so readers never see half a report. */
+/**
+ * Writes a file through a temporary sibling and a move, so readers never see half a report. The file is
+ * readable by others (0644 where the file system has POSIX permissions; temporary files start as 0600).
+ */
 final class AtomicFiles {
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READABLE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
     private AtomicFiles() {}
 
@@ -21,6 +27,9 @@ final class AtomicFiles {
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
             try {
                 Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(tmp, READABLE);
+                }
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {

@@ -27,14 +27,15 @@ public final class HtmlReport {
 
     public static String render(GateReport r) {
         boolean pass = r.verdict() == GateReport.Verdict.PASS;
+        String verdict = r.verdict().name();
         Plots plots = r.plots() == null ? Plots.empty() : r.plots();
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
          .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-         .append("<title>editgate ").append(pass ? "PASS" : "FAIL").append(" · ").append(Html.esc(r.run() == null ? "" : r.run().model()))
+         .append("<title>editgate ").append(verdict).append(" · ").append(Html.esc(r.run() == null ? "" : r.run().model()))
          .append("</title>\n<style>").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
 
-        banner(h, r, pass);
+        banner(h, r);
         overview(h, r.stages());
         counterexamples(h, r.stages());
         for (StageReport s : r.stages()) stage(h, s);
@@ -47,10 +48,13 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static void banner(StringBuilder h, GateReport r, boolean pass) {
+    private static void banner(StringBuilder h, GateReport r) {
         RunInfo run = r.run();
-        h.append("<header class=\"banner ").append(pass ? "pass" : "fail").append("\"><div class=\"verdict\">")
-         .append(pass ? "PASS" : "FAIL").append("</div><div class=\"summary\">");
+        h.append("<header class=\"banner ").append(r.verdict().name().toLowerCase(java.util.Locale.ROOT)).append("\"><div class=\"verdict\">")
+         .append(r.verdict().name()).append("</div><div class=\"summary\">");
+        if (r.verdict() == GateReport.Verdict.INCONCLUSIVE) {
+            h.append("<div class=\"what\">A stage could not run: the edit was not judged. Fix the setup and rerun.</div>");
+        }
         if (run != null) {
             h.append("<div class=\"what\">").append(Html.esc(run.edit())).append("</div><div>")
              .append("<code>").append(Html.esc(run.model())).append("</code>");
@@ -90,18 +94,24 @@ public final class HtmlReport {
                 if (c != null) {
                     h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
                      .append("<p>Image form <code>").append(Format.image(c.shrunk())).append("</code> (new head i = old head π(i)), ")
-                     .append(Format.moved(c.shrunk())).append(" heads moved; found after ").append(c.shrinkSteps())
-                     .append(" shrink steps from the original below.</p>")
+                     .append(Format.moved(c.shrunk())).append(" heads moved; ")
+                     .append(shrunk(c) ? "found after " + c.shrinkSteps() + " shrink steps from the original below." : "found as is: nothing smaller fails.")
+                     .append("</p>")
                      .append("<div class=\"diagram\">").append(PermutationDiagram.svg(c.shrunk(), "minimal counterexample " + Format.shrunkCycles(c), "perm" + k))
                      .append("</div>");
-                    h.append("<details><summary>Original counterexample <code>").append(Html.esc(Format.originalCycles(c)))
+                    if (shrunk(c)) h.append("<details><summary>Original counterexample <code>").append(Html.esc(Format.originalCycles(c)))
                      .append("</code>, ").append(Format.moved(c.original())).append(" heads moved</summary><p>Image form <code>")
                      .append(Format.image(c.original())).append("</code></p><div class=\"diagram\">")
                      .append(PermutationDiagram.svg(c.original(), "original counterexample " + Format.originalCycles(c), "perm" + k + "o"))
                      .append("</div></details>");
                 }
                 if (p.failureMessage() != null && !p.failureMessage().isBlank()) {
-                    h.append("<h3>What broke</h3><pre class=\"msg\">").append(Html.esc(p.failureMessage())).append("</pre>");
+                    h.append("<h3>What broke</h3><pre class=\"msg\">").append(Html.esc(MessageLines.head(p.failureMessage()))).append("</pre>");
+                    if (MessageLines.hidden(p.failureMessage()) > 0) {
+                        h.append("<details class=\"more\"><summary>").append(MessageLines.hidden(p.failureMessage()))
+                         .append(" more lines</summary><pre class=\"msg\">").append(Html.esc(MessageLines.rest(p.failureMessage())))
+                         .append("</pre></details>");
+                    }
                 }
                 h.append("</section>\n");
                 k++;
@@ -234,7 +244,13 @@ public final class HtmlReport {
             case PASSED -> "passed";
             case FAILED -> "FAILED";
             case SKIPPED -> "skipped";
+            case ERROR -> "could not run";
         };
+    }
+
+    /** Whether shrinking changed the counterexample. */
+    static boolean shrunk(Counterexample c) {
+        return c.shrinkSteps() > 0 && !java.util.Arrays.equals(c.original(), c.shrunk());
     }
 
     private static String anchor(String name) {
@@ -256,7 +272,7 @@ public final class HtmlReport {
             pre.cmd{background:#1e2329;color:#e8e8e8;border-color:#1e2329;user-select:all}
             .muted{color:var(--muted);font-weight:normal;font-size:14px}
             .banner{display:flex;gap:24px;align-items:center;color:#fff;border-radius:8px;padding:18px 24px;margin:8px 0 14px}
-            .banner.pass{background:var(--pass)} .banner.fail{background:var(--fail)}
+            .banner.pass{background:var(--pass)} .banner.fail{background:var(--fail)} .banner.inconclusive{background:#b9770e}
             .banner .verdict{font-size:40px;font-weight:800;letter-spacing:2px}
             .banner .what{font-size:18px;font-weight:600}
             .banner code{background:rgba(255,255,255,.18);color:#fff}
@@ -267,9 +283,10 @@ public final class HtmlReport {
             ol.pipeline li.passed a{border-top-color:var(--pass)} ol.pipeline li.failed a{border-top-color:var(--fail);background:#fdf2f0}
             ol.pipeline li.skipped a{background:#f7f7f7;color:var(--muted)}
             ol.pipeline .name{font-weight:700;text-transform:capitalize} ol.pipeline .t{font-size:12px;color:var(--muted)}
-            li.passed .st{color:var(--pass)} li.failed .st{color:var(--fail);font-weight:700} li.skipped .st{color:var(--skip)}
+            li.passed .st{color:var(--pass)} li.failed .st{color:var(--fail);font-weight:700} li.skipped .st{color:var(--skip)} li.error .st{color:#b9770e;font-weight:700}
+            ol.pipeline li.error a{border-top-color:#b9770e;background:#fef5e7}
             .badge{display:inline-block;font-size:12px;font-weight:700;color:#fff;border-radius:4px;padding:2px 8px;vertical-align:middle;text-transform:uppercase}
-            .badge.passed{background:var(--pass)} .badge.failed{background:var(--fail)} .badge.skipped{background:var(--skip)}
+            .badge.passed{background:var(--pass)} .badge.failed{background:var(--fail)} .badge.skipped{background:var(--skip)} .badge.error{background:#b9770e}
             .stage .sname{text-transform:capitalize}
             .stage.skipped{padding:8px 20px;margin:8px 0} .stage.skipped h2{font-size:16px;margin:0;display:inline} .stage.skipped .reason{display:inline;margin-left:10px}
             .stage.skipped{background:#fafafa}
@@ -293,6 +310,8 @@ public final class HtmlReport {
             table.props{table-layout:fixed} col.c-res{width:150px} col.c-num{width:90px} col.c-seed{width:170px}
             figure{margin:10px 0;overflow-x:auto}
             svg{max-width:100%;height:auto} svg.plot{width:100%} svg.plot.heatmap{width:auto}
+            details.more summary{cursor:pointer;color:var(--muted);font-size:13px}
+            table.probe td:first-child{white-space:nowrap}
             table.probe td{white-space:pre-wrap;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
             footer{color:var(--muted);font-size:12px;text-align:center;margin-top:18px}
             """;

@@ -21,7 +21,11 @@ public final class MarkdownReport {
     public static String render(GateReport r) {
         StringBuilder md = new StringBuilder();
         RunInfo run = r.run();
-        md.append("# editgate: ").append(r.verdict() == GateReport.Verdict.PASS ? "PASS ✅" : "FAIL ❌").append("\n\n");
+        md.append("# editgate: ").append(switch (r.verdict()) {
+            case PASS -> "PASS ✅";
+            case FAIL -> "FAIL ❌";
+            case INCONCLUSIVE -> "INCONCLUSIVE ⚠️ (a stage could not run: fix the setup, the edit was not judged)";
+        }).append("\n\n");
         if (run != null) {
             md.append("**").append(cell(run.edit())).append("** on `").append(code(run.model())).append('`');
             if (run.revision() != null && !run.revision().isBlank()) md.append(" @ `").append(code(run.revision())).append('`');
@@ -74,9 +78,12 @@ public final class MarkdownReport {
                 if (c != null) {
                     md.append("| Counterexample | Cycles | Image (new head i = old head π(i)) | Moved heads |\n|---|---|---|--:|\n")
                       .append("| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `").append(code(Format.shrunkCycles(c)))
-                      .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n")
-                      .append("| original | `").append(code(Format.originalCycles(c))).append("` | `")
-                      .append(Format.image(c.original())).append("` | ").append(Format.moved(c.original())).append(" |\n\n");
+                      .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n");
+                    if (HtmlReport.shrunk(c)) {
+                        md.append("| original | `").append(code(Format.originalCycles(c))).append("` | `")
+                          .append(Format.image(c.original())).append("` | ").append(Format.moved(c.original())).append(" |\n");
+                    }
+                    md.append('\n');
                 }
                 if (p.failureMessage() != null && !p.failureMessage().isBlank()) {
                     md.append("```text\n").append(p.failureMessage().replace("```", "ˋˋˋ")).append("\n```\n\n");
@@ -152,6 +159,7 @@ public final class MarkdownReport {
             case PASSED -> "✅ passed";
             case FAILED -> "❌ **FAILED**";
             case SKIPPED -> "⏭ skipped";
+            case ERROR -> "⚠️ could not run";
         };
     }
 

@@ -154,6 +154,9 @@ final class PlotSvg {
     // ---------------------------------------------------------------- heatmaps
 
     /** Two colour grids side by side (original | edited) sharing one diverging scale. */
+    /** Width of one character of a 9 px sans-serif label, generously (DejaVu Sans averages about 0.55 em). */
+    static final double LABEL_CHAR_PX = 5.6;
+
     static String heatmap(Heatmap h) {
         int rows = h.original().length;
         int cols = rows == 0 ? 0 : h.original()[0].length;
@@ -164,27 +167,39 @@ final class PlotSvg {
         }
         if (max == 0) max = 1;
         int cell = Math.max(10, Math.min(36, 420 / Math.max(rows, cols)));
+        // column labels never overlap: cells widen to fit a horizontal label, or labels turn 60° when that gets too wide
+        int labelPx = 0;
+        for (String l : h.columnLabels()) labelPx = Math.max(labelPx, (int) Math.ceil(l.length() * LABEL_CHAR_PX));
+        boolean rotate = cols * (labelPx + 8) > 480;
+        int cellW = rotate ? cell : Math.max(cell, labelPx + 8);
         int rowLabelW = 70;
-        int colLabelH = 20;
-        int gridW = cols * cell;
-        int width = Math.max(rowLabelW + 2 * gridW + 40 + 20, rowLabelW + 380);
+        int colLabelH = rotate ? (int) Math.ceil(labelPx * 0.87) + 10 : 20;
+        int gridW = cols * cellW;
+        int gap = rotate ? Math.max(40, (int) Math.ceil(labelPx * 0.5) + 10) : 40;
+        int width = Math.max(rowLabelW + 2 * gridW + gap + 20 + (rotate ? (int) Math.ceil(labelPx * 0.5) : 0), rowLabelW + 380);
         int height = 24 + colLabelH + rows * cell + 44;
         // the page puts the title above the figure; the SVG keeps it as its accessible <title> only
         StringBuilder s = svgOpen(width, height, h.title()).replace(0, "<svg class=\"plot\"".length(), "<svg class=\"plot heatmap\"");
         for (int k = 0; k < 2; k++) {
             double[][] m = k == 0 ? h.original() : h.edited();
-            int x0 = rowLabelW + k * (gridW + 40);
+            int x0 = rowLabelW + k * (gridW + gap);
             int y0 = 24 + colLabelH;
             s.append(text(x0 + gridW / 2.0, 20, k == 0 ? "original" : "edited", 12, "middle", k == 0 ? ORIGINAL : EDITED));
             for (int c = 0; c < cols && c < h.columnLabels().length; c++) {
-                s.append(text(x0 + c * cell + cell / 2.0, y0 - 4, h.columnLabels()[c], 9, "middle", "#555"));
+                double cx = x0 + c * cellW + cellW / 2.0;
+                if (rotate) {
+                    s.append(String.format(Locale.ROOT, "<g transform=\"rotate(-60 %.1f %d)\">", cx, y0 - 4))
+                     .append(text(cx, y0 - 4, h.columnLabels()[c], 9, "start", "#555")).append("</g>");
+                } else {
+                    s.append(text(cx, y0 - 4, h.columnLabels()[c], 9, "middle", "#555"));
+                }
             }
             for (int r = 0; r < rows; r++) {
                 if (k == 0 && r < h.rowLabels().length) s.append(text(rowLabelW - 6, y0 + r * cell + cell / 2.0 + 4, h.rowLabels()[r], 10, "end", "#555"));
                 for (int c = 0; c < cols; c++) {
                     double v = r < m.length && c < m[r].length ? m[r][c] : Double.NaN;
-                    s.append("<rect x=\"").append(x0 + c * cell).append("\" y=\"").append(y0 + r * cell).append("\" width=\"")
-                     .append(cell).append("\" height=\"").append(cell).append("\" fill=\"").append(diverging(v / max))
+                    s.append("<rect x=\"").append(x0 + c * cellW).append("\" y=\"").append(y0 + r * cell).append("\" width=\"")
+                     .append(cellW).append("\" height=\"").append(cell).append("\" fill=\"").append(diverging(v / max))
                      .append("\"><title>").append(Html.esc(label(h.rowLabels(), r) + " × " + label(h.columnLabels(), c)
                              + ": " + Format.number(v))).append("</title></rect>");
                 }

@@ -43,7 +43,8 @@ public enum ComputeDtype {
             case "fp32", "float32", "float" -> FLOAT32;
             case "fp16", "float16", "half" -> FLOAT16;
             case "bf16", "bfloat16" -> throw new IllegalArgumentException("--dtype " + s
-                    + ": DJL's PyTorch engine has no bfloat16; compute in fp32 (bf16 weights are widened exactly)");
+                    + " is not supported: DJL's PyTorch engine has no bfloat16 (a bf16 array aborts the JVM); supported: fp32, fp16, fp64."
+                    + " A bf16 checkpoint works with --dtype fp32: its weights are widened to fp32 exactly");
             default -> throw new IllegalArgumentException("--dtype '" + s + "' is not supported; expected fp64, fp32 or fp16");
         };
     }

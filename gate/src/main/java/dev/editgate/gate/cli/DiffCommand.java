@@ -3,6 +3,7 @@ package dev.editgate.gate.cli;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.ModelLocator;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
+import dev.editgate.gate.ModelChoice;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.structure.BitExactComparison;
 import dev.editgate.core.structure.HeadBlockCorrespondence;
@@ -21,10 +22,10 @@ import picocli.CommandLine.Option;
         description = {"Compares an edited checkpoint with its original bit for bit: which tensors changed, whether the",
                 "change stays inside one layer's head tensors, and which original head block each edited block equals."})
 final class DiffCommand implements Callable<Integer> {
-    @Option(names = "--original", required = true, paramLabel = "A", description = "Original checkpoint folder or cached model id.")
+    @Option(names = "--original", required = true, paramLabel = "A", description = "Original checkpoint folder, cached model id, or fixture:NAME.")
     String original;
 
-    @Option(names = "--edited", required = true, paramLabel = "B", description = "Edited checkpoint folder.")
+    @Option(names = "--edited", required = true, paramLabel = "B", description = "Edited checkpoint folder (or cached model id, fixture:NAME).")
     String edited;
 
     @Option(names = "--layer", paramLabel = "L", description = "The layer the edit was meant to change (enables the locality check).")
@@ -91,7 +92,7 @@ final class DiffCommand implements Callable<Integer> {
 
     /** Loads the model named by {@code flag}; errors name that flag, not {@code --model}. */
     private static Checkpoint load(ModelLocator locator, String model, String flag) {
-        java.nio.file.Path folder = locator.resolve(model, null, flag);
+        java.nio.file.Path folder = model.startsWith("fixture:") ? ModelChoice.resolve(model, null) : locator.resolve(model, null, flag);
         try {
             return Checkpoint.load(folder);
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {

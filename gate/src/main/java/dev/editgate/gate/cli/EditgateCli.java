@@ -3,7 +3,10 @@ package dev.editgate.gate.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code editgate}: the command-line entry point. Exit codes: 0 pass, 1 gate failed, 2 bad usage or input. */
+/**
+ * {@code editgate}: the command-line entry point. Exit codes: 0 pass, 1 gate failed, 2 bad usage, input or
+ * setup, 3 inconclusive (a stage could not run or the time budget was spent).
+ */
 @Command(name = "editgate", mixinStandardHelpOptions = true, version = "editgate 0.1.0",
         description = "Checks weight edits of GPT-NeoX models (head permutations first) before experiments run.",
         subcommands = {GateCommand.class, PermuteCommand.class, DiffCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
@@ -11,6 +14,7 @@ public final class EditgateCli implements Runnable {
     public static final int EXIT_PASS = 0;
     public static final int EXIT_GATE_FAILED = 1;
     public static final int EXIT_USAGE = 2;
+    public static final int EXIT_INCONCLUSIVE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

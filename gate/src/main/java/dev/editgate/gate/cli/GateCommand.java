@@ -3,6 +3,7 @@ package dev.editgate.gate.cli;
 import dev.editgate.gate.Gate;
 import dev.editgate.gate.config.GateConfig;
 import dev.editgate.gate.config.GateKey;
+import dev.editgate.reports.MessageLines;
 import dev.editgate.reports.ReportFiles;
 import dev.editgate.reports.ReportWriter;
 import dev.editgate.reports.model.GateReport;
@@ -25,13 +26,23 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Runs the gate on a head-permutation edit: structural, numeric, functional, then behavioural stages.",
                 "Each stage runs only if the ones before it passed. With no options it checks the built-in edit on the embedded tiny fixture.",
-                "Exit code: 0 the gate passed, 1 it failed, 2 bad usage or input."},
+                "",
+                "Exit codes:",
+                "  0 the gate passed",
+                "  1 it failed: the edit is wrong",
+                "  2 bad usage, input or setup, found before the gate starts: a flag, a file, an unwritable report folder, a missing GPU, an edit command that does not start or does not answer its first (identity) request",
+                "  3 INCONCLUSIVE: nothing failed, but a stage could not run or the time budget was spent; the edit was not judged",
+                ""},
         footer = {"", "Every option is also a system property (-Deditgate.tries=50, e.g. on mvn",
                 "verify) and a key of a --config properties file (tries=50).",
                 "Precedence: option, then system property, then config file, then default."})
 final class GateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;
+
+    @CommandLine.Option(names = "--junit-xml", paramLabel = "FILE",
+            description = "Also write a JUnit XML report (one test case per property, the counterexample in the failure message).")
+    java.nio.file.Path junitXml;
 
     /** Adds one option per {@link GateKey} to the {@code gate} command. */
     static void addOptions(CommandSpec gate) {
@@ -53,10 +64,30 @@ final class GateCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.println("editgate gate: model " + config.model() + ", edit " + config.edit() + ", dtype " + config.dtype()
                 + ", tries " + config.tries() + ", seed " + config.seed());
-        GateReport report = new Gate(config, new ProgressLine(System.err, System.console() != null)).run();
+        if (junitXml != null) dev.editgate.gate.setup.Preflight.reportFolderWritable(junitXml.toAbsolutePath().getParent());
+        GateReport report;
+        try (ProgressLine progress = new ProgressLine(System.err, System.console() != null)) {
+            report = new Gate(config, progress).run();
+        }
         ReportFiles files = ReportWriter.write(report, config.reportDir());
+        if (junitXml != null) dev.editgate.reports.JunitXmlReport.write(report, junitXml);
         printSummary(out, report, files);
-        return report.verdict() == GateReport.Verdict.PASS ? EditgateCli.EXIT_PASS : EditgateCli.EXIT_GATE_FAILED;
+        if (junitXml != null) out.println("         " + junitXml.toAbsolutePath() + " (JUnit XML)");
+        if (GithubAnnotations.enabled(System.getenv())) GithubAnnotations.print(out, report);
+        return exitCode(report.verdict());
+    }
+
+    static int exitCode(GateReport.Verdict v) {
+        return switch (v) {
+            case PASS -> EditgateCli.EXIT_PASS;
+            case FAIL -> EditgateCli.EXIT_GATE_FAILED;
+            case INCONCLUSIVE -> EditgateCli.EXIT_INCONCLUSIVE;
+        };
+    }
+
+    /** "  (shrunk from (1 2 4 3))" when shrinking changed the counterexample, else "". */
+    static String shrunkFrom(dev.editgate.reports.model.Counterexample c) {
+        return c.shrinkSteps() > 0 && !java.util.Arrays.equals(c.original(), c.shrunk()) ? "  (shrunk from " + c.originalCycles() + ")" : "";
     }
 
     static void printSummary(PrintStream out, GateReport report, ReportFiles files) {
@@ -67,16 +98,22 @@ final class GateCommand implements Callable<Integer> {
                 if (p.status() != PropertyReport.Status.FAILED) continue;
                 out.println("      x " + p.name());
                 if (p.counterexample() != null) {
-                    out.println("        minimal counterexample: " + p.counterexample().shrunkCycles()
-                            + "  (shrunk from " + p.counterexample().originalCycles() + ")");
+                    out.println("        minimal counterexample: " + p.counterexample().shrunkCycles() + shrunkFrom(p.counterexample()));
                 }
-                if (!p.failureMessage().isBlank()) out.println("        " + p.failureMessage().replace("\n", "\n        "));
+                if (!p.failureMessage().isBlank()) {
+                    out.println("        " + MessageLines.head(p.failureMessage()).replace("\n", "\n        "));
+                    int hidden = MessageLines.hidden(p.failureMessage());
+                    if (hidden > 0) out.println("          ... and " + hidden + " more lines (all of them in the report)");
+                }
                 if (!p.diagnosis().isBlank()) out.println("        diagnosis: " + p.diagnosis().replace("\n", "\n          "));
             }
         }
         out.println();
         out.println("verdict: " + report.verdict() + " (layer " + report.run().layer() + ", " + report.run().heads() + " heads, "
                 + ProgressLine.seconds(report.elapsed()) + ")");
+        if (report.verdict() == GateReport.Verdict.INCONCLUSIVE) {
+            out.println("         nothing failed, but not every stage ran (see above): the edit was not judged; fix that and rerun");
+        }
         out.println("report:  " + files.html().toAbsolutePath());
         out.println("         " + files.markdown().toAbsolutePath());
         out.println("         " + files.json().toAbsolutePath());

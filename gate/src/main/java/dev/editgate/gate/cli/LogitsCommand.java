@@ -24,7 +24,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
 
     static final class Input {
-        @Option(names = "--prompt", paramLabel = "TEXT", description = "Text, tokenized with the model folder's tokenizer.json.")
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Text, tokenized with the model folder's tokenizer.json (or --tokenizer).")
         String prompt;
 
         @Option(names = "--tokens", paramLabel = "IDS", split = ",", description = "Token ids, comma-separated (e.g. 1,2,3).")
@@ -37,8 +37,12 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "D", defaultValue = "fp32", description = "Compute dtype: fp64, fp32 or fp16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = dev.editgate.core.device.Devices.DEFAULT,
+            description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}, as for gate).")
     String device;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json to use instead of the model folder's.")
+    Path tokenizer;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
             description = "Output .safetensors file: a new path or a regular file to replace, outside the model folder.")
@@ -53,7 +57,7 @@ final class LogitsCommand implements Callable<Integer> {
         if (input.tokens != null) {
             ids = input.tokens;
         } else {
-            try (TextTokenizer tok = TextTokenizer.fromFolder(folder)) {
+            try (TextTokenizer tok = tokenizer != null ? TextTokenizer.fromFile(tokenizer) : TextTokenizer.fromFolder(folder)) {
                 ids = tok.encode(input.prompt);
             } catch (UncheckedIOException | IllegalArgumentException e) {
                 throw new IllegalArgumentException(UserErrorHandler.describe(e) + " (or pass --tokens IDS instead of --prompt)", e);
@@ -65,7 +69,7 @@ final class LogitsCommand implements Callable<Integer> {
             Logits logits = f.logits(new int[][] {ids});
             logits.writeSafetensors(out);
             System.out.println("wrote " + out + ": logits float32 [" + logits.seq() + ", " + logits.vocab() + "] computed in "
-                    + dt + " on " + f.deviceName() + " for tokens " + Arrays.toString(ids)
+                    + dt + " on " + dev.editgate.core.device.Devices.display(f.deviceName()) + " for tokens " + Arrays.toString(ids)
                     + "; argmax at last position " + logits.argmaxLast()[0]);
         }
         return EditgateCli.EXIT_PASS;

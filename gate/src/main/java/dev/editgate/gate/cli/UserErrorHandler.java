@@ -10,6 +10,10 @@ import picocli.CommandLine;
 final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        if (ex instanceof dev.editgate.gate.setup.SetupException) {
+            cl.getErr().println("editgate " + cl.getCommandName() + ": setup problem, the gate did not start: " + ex.getMessage());
+            return EditgateCli.EXIT_USAGE;
+        }
         if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException) {
             cl.getErr().println("editgate " + cl.getCommandName() + ": " + describe(ex));
             return EditgateCli.EXIT_USAGE;

@@ -54,6 +54,7 @@ public record GateConfig(
      * ({@code editgate.*}) over the config file named by either (key {@code config}) over defaults.
      */
     public static GateConfig resolve(Map<GateKey, String> cli, Properties systemProperties) {
+        checkSystemPropertyNames(systemProperties);
         Map<GateKey, String> fromSystem = new EnumMap<>(GateKey.class);
         for (GateKey k : GateKey.values()) {
             String v = systemProperties.getProperty(k.systemProperty());
@@ -76,6 +77,27 @@ public record GateConfig(
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * {@code editgate.*} system properties that are not gate settings but are known: the fixture cache folder,
+     * the shared-folder location the build passes to tests, a test's run count, and the Maven properties of
+     * editgate's own and the example project's builds (Surefire and Failsafe hand {@code -D} properties of the
+     * {@code mvn} command line to the test JVM).
+     */
+    public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
+            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.test.argLine", "editgate.version");
+
+    /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
+    static void checkSystemPropertyNames(Properties systemProperties) {
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (!name.startsWith("editgate.") || OTHER_KNOWN_PROPERTIES.contains(name)) continue;
+            String key = name.substring("editgate.".length());
+            if (java.util.Arrays.stream(GateKey.values()).anyMatch(k -> k.key().equals(key))) continue;
+            throw new IllegalArgumentException("-D" + name + ": unknown editgate setting; expected one of "
+                    + java.util.Arrays.stream(GateKey.values()).map(GateKey::systemProperty).toList()
+                    + " (or " + new java.util.TreeSet<>(OTHER_KNOWN_PROPERTIES) + ")");
         }
     }
 
@@ -116,6 +138,7 @@ public record GateConfig(
             throw new IllegalArgumentException("--edit-mode '" + editMode + "': expected worker or one-shot");
         }
         String dtype = get.apply(GateKey.DTYPE).toLowerCase(Locale.ROOT);
+        if (dtype.equals("bf16") || dtype.equals("bfloat16")) dev.editgate.core.forward.ComputeDtype.parse(dtype); // says why not
         if (!Map.of("fp32", 1, "float32", 1, "fp16", 1, "float16", 1, "fp64", 1, "float64", 1).containsKey(dtype)) {
             throw new IllegalArgumentException("--dtype '" + dtype + "': expected fp32, fp16 or fp64");
         }
@@ -179,6 +202,22 @@ public record GateConfig(
         StringBuilder sb = new StringBuilder("./editgate gate");
         args.forEach((k, v) -> sb.append(' ').append(k.flag()).append(' ').append(shellQuote(v)));
         return sb.toString();
+    }
+
+    /**
+     * The Maven command that reruns a JUnit contract class exactly (same seed): Failsafe's {@code -Dit.test} for
+     * an {@code *IT} class, Surefire's {@code -Dtest} otherwise, plus every setting that came from an
+     * {@code -Deditgate.*} system property (settings fixed in the test's code rerun by themselves).
+     */
+    public String mavenReproduceCommand(String testClass, Properties systemProperties) {
+        boolean it = testClass.endsWith("IT");
+        StringBuilder sb = new StringBuilder(it ? "mvn verify -Dit.test=" : "mvn test -Dtest=").append(testClass);
+        for (GateKey k : GateKey.values()) {
+            if (k == GateKey.SEED || k == GateKey.REPORT) continue;
+            String v = systemProperties.getProperty(k.systemProperty());
+            if (v != null && !v.isBlank()) sb.append(' ').append(shellQuote("-D" + k.systemProperty() + "=" + v.strip()));
+        }
+        return sb.append(" -D").append(GateKey.SEED.systemProperty()).append('=').append(seed).toString();
     }
 
     static String shellQuote(String s) {

@@ -8,15 +8,17 @@ package dev.editgate.gate.config;
  */
 public enum GateKey {
     MODEL("model", "fixture:tiny",
-            "Checkpoint folder, a Hugging Face model id in the local cache (EleutherAI/pythia-160m), or fixture:tiny / fixture:pythia-160m-shaped."),
+            "Checkpoint folder, a Hugging Face model id in the local cache (EleutherAI/pythia-160m), or fixture:NAME ("
+                    + "tiny, tiny-fp16, tiny-bf16, tiny-sequential, pythia-160m-shaped)."),
     REVISION("revision", "main", "Branch, tag (step143000) or commit of a cached model id."),
     LAYER("layer", "", "Layer whose heads are permuted (default: the middle layer, numLayers/2)."),
     EDIT("edit", "builtin",
             "The edit under test: builtin | class:com.example.MyEdit (a HeadPermutationEdit) | command:'python3 my_edit.py' | mutant:NAME."),
     EDIT_MODE("edit-mode", "worker", "For command: edits, worker (one long-lived process) or one-shot (a process per trial)."),
     EDIT_TIMEOUT("edit-timeout", "120s", "For command: edits, the time one trial may take before its process tree is killed."),
-    DTYPE("dtype", "fp32", "Compute dtype of the functional and behavioural stages: fp32 or fp16 (fp64 is the reference)."),
-    DEVICE("device", "auto", "cpu, gpu, or auto (the GPU when DJL sees one)."),
+    DTYPE("dtype", "fp32", "Compute dtype of the functional and behavioural stages: fp32, fp16 or fp64 (fp64 is the reference;"
+            + " no bf16: DJL has no bfloat16, bf16 weights are widened exactly to fp32)."),
+    DEVICE("device", dev.editgate.core.device.Devices.DEFAULT, "cpu, gpu, or auto (the GPU when DJL sees one)."),
     TOLERANCE("tolerance", "derived", "derived (from the dtype's own error against float64) or fixed (torch.testing defaults)."),
     TOKENIZER("tokenizer", "", "A tokenizer.json to use instead of the model folder's (e.g. ../shared/tokenizers/gpt-neox-20b-tokenizer.json)."),
     PROMPTS("prompts", "", "A text file with one prompt per line (default: the built-in prompt set)."),

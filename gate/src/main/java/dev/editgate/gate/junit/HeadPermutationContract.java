@@ -64,7 +64,8 @@ public abstract class HeadPermutationContract {
         java.util.Properties sys = System.getProperties();
         fixed.keySet().removeIf(k -> sys.getProperty(k.systemProperty()) != null);
         GateConfig config = GateConfig.resolve(fixed, sys);
-        report = new Gate(config, GateListener.NONE).run(edit(), getClass().getSimpleName() + ".edit()");
+        report = new Gate(config, GateListener.NONE).rerunLine(config.mavenReproduceCommand(getClass().getSimpleName(), sys))
+                .run(edit(), getClass().getSimpleName() + ".edit()");
         files = ReportWriter.write(report, config.reportDir());
         System.out.println("editgate: " + report.verdict() + " - report " + files.html().toAbsolutePath());
     }
@@ -97,11 +98,15 @@ public abstract class HeadPermutationContract {
         StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
         Assumptions.assumeFalse(stage.status() == StageReport.Status.SKIPPED, stage.reason());
-        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage));
+        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage, report.reproduceCommand()));
+        if (stage.status() == StageReport.Status.ERROR) {
+            Assertions.fail("editgate " + stage.name() + " stage could not run (verdict INCONCLUSIVE: a setup problem, not the edit): "
+                    + stage.reason());
+        }
     }
 
     /** A failed stage as the build shows it: each failed property with its minimal counterexample and diagnosis. */
-    static String failureMessage(StageReport stage) {
+    static String failureMessage(StageReport stage, String rerun) {
         StringBuilder sb = new StringBuilder("editgate " + stage.name() + " stage failed: " + stage.reason());
         for (PropertyReport p : stage.properties()) {
             if (p.status() != PropertyReport.Status.FAILED) continue;
@@ -109,14 +114,17 @@ public abstract class HeadPermutationContract {
             if (p.counterexample() != null) {
                 sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles())
                         .append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk()))
-                        .append("  (new head i = old head π(i))")
-                        .append("\n  shrunk from: ").append(p.counterexample().originalCycles())
-                        .append(" in ").append(p.counterexample().shrinkSteps()).append(" steps");
+                        .append("  (new head i = old head π(i))");
+                if (p.counterexample().shrinkSteps() > 0
+                        && !java.util.Arrays.equals(p.counterexample().original(), p.counterexample().shrunk())) {
+                    sb.append("\n  shrunk from: ").append(p.counterexample().originalCycles())
+                            .append(" in ").append(p.counterexample().shrinkSteps()).append(" steps");
+                }
             }
-            sb.append("\n  seed: ").append(p.seed()).append(" (rerun with -Deditgate.seed=").append(p.seed()).append(')');
+            sb.append("\n  seed: ").append(p.seed());
             if (!p.failureMessage().isBlank()) sb.append("\n  what broke: ").append(p.failureMessage().replace("\n", "\n    "));
             if (!p.diagnosis().isBlank()) sb.append("\n  diagnosis: ").append(p.diagnosis().replace("\n", "\n    "));
         }
-        return sb.toString();
+        return sb.append("\n\n  rerun: ").append(rerun).toString();
     }
 }

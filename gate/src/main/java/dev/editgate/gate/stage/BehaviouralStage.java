@@ -49,6 +49,7 @@ public final class BehaviouralStage implements Stage {
     public List<GateProperty> properties(GateSession s) {
         ForwardRuntime rt = s.forward();
         tolerance = 2 * s.functionalTolerance();
+        s.listener().phase("behavioural: original-side probes (decimal prompts, per-head patching effects)");
         setup = PatchingSetup.of(rt.original(), rt.tokenizer());
         int layer = s.layer();
         // the seed's two prompts, or the user's prompt file when one was given
@@ -94,8 +95,8 @@ public final class BehaviouralStage implements Stage {
                                 }
                             }
                         })),
-                new GateProperty("post-dense slices are blind to head permutations",
-                        "every head_dim-wide slice of the attention output after dense is unchanged, so the seed's slice patching cannot see heads",
+                new GateProperty("post-projection slices are blind to head permutations",
+                        "every head_dim-wide post-projection slice (the attention output after dense) is unchanged, so patching such slices cannot see heads",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
                             var r = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), layer, tolerance);
@@ -152,7 +153,9 @@ public final class BehaviouralStage implements Stage {
                 rows.add(List.of("", "edited", f(r.logProbFirstEdited()), f(r.logProbSecondEdited()), f(r.logitDiffEdited()),
                         oneLine(r.generationEdited()) + (r.divergenceStep() < 0 ? "" : r.nearTie() ? "  [near-tie]" : "  [DIVERGES]")));
             }
-            s.addProbeTable(new Table("Decimal probe, π = " + p.toCycleString() + " (differential: edited vs original)",
+            String randomWeights = s.config().model().startsWith("fixture:")
+                    ? "; the fixture has random weights, so its generations are meaningless text: only edited = original matters" : "";
+            s.addProbeTable(new Table("Decimal probe, π = " + p.toCycleString() + " (differential: edited vs original" + randomWeights + ")",
                     List.of("prompt", "model", "log p(\" 9.8\")", "log p(\" 9.11\")", "logit diff", "greedy continuation"), rows));
 
             HeadPatching.Result a = HeadPatching.run(rt.original(), setup, s.layer());
@@ -178,7 +181,8 @@ public final class BehaviouralStage implements Stage {
                 sliceRows.add(List.of("channels " + k * width + "–" + ((k + 1) * width - 1), String.format("%.3g", slices.sliceMaxDifference()[k])));
             }
             sliceRows.add(List.of("why", SlicePatchingDiagnostic.EXPLANATION));
-            s.addProbeTable(new Table("Post-dense slices (the seed's \"heads\"): max |edited − original|, π = " + p.toCycleString(),
+            s.addProbeTable(new Table("Post-projection slices (head_dim-wide slices of the attention output after dense, not heads):"
+                    + " max |edited − original|, π = " + p.toCycleString(),
                     List.of("slice", "max difference"), sliceRows));
         } catch (RuntimeException | AssertionError e) {
             s.addProbeTable(new Table("Probe plots unavailable", List.of("reason"), List.of(List.of(GateProperty.message(e)))));

@@ -43,6 +43,7 @@ public final class FunctionalStage implements Stage {
     @Override
     public List<GateProperty> properties(GateSession s) {
         ForwardRuntime rt = s.forward();
+        s.listener().phase("functional: calibrating the tolerance on " + rt.prompts() + " prompts");
         ComputeDtype dtype = rt.original().dtype();
         TolerancePolicy policy = s.config().tolerance().equals("fixed")
                 ? TolerancePolicy.Fixed.torchTestingDefaults(dtype)

@@ -33,6 +33,7 @@ public record GateProperty(String name, String description, Gen<Permutation> gen
 
     public PropertyReport run(GateSession session, String stage) {
         session.listener().propertyStarted(stage, name, tries);
+        session.editFailures().reset();
         PropertyResult<Permutation> r = Property.forAll(name, gen)
                 .tries(tries)
                 .seed(session.config().seed())
@@ -49,9 +50,20 @@ public record GateProperty(String name, String description, Gen<Permutation> gen
                     }
                 })
                 .check(p -> body.check(p));
-        PropertyReport report = toReport(r);
+        PropertyReport report = session.editFailures().sameErrorOnEveryCall()
+                .filter(err -> !r.passed())
+                .map(err -> sameErrorEverywhere(r, err, session.editFailures().calls()))
+                .orElseGet(() -> toReport(r));
         session.listener().propertyFinished(stage, report);
         return report;
+    }
+
+    /** The edit threw the same error on every call: no counterexample to show, the error once. */
+    private PropertyReport sameErrorEverywhere(PropertyResult<Permutation> r, String error, int calls) {
+        String msg = "the edit failed on every one of its " + calls + (calls == 1 ? " call" : " calls")
+                + " with the same error (no permutation works, so there is nothing to shrink):\n" + error;
+        return new PropertyReport(name, description, PropertyReport.Status.FAILED, r.triesRun(), r.elapsed(), r.seed(),
+                null, msg, "", r.statistics());
     }
 
     private PropertyReport toReport(PropertyResult<Permutation> r) {

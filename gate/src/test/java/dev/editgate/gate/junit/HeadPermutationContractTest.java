@@ -44,6 +44,8 @@ class HeadPermutationContractTest {
         assertThat(message)
                 .contains("minimal counterexample: (0 1)")
                 .contains("seed: 7")
+                .contains("rerun: mvn test -Dtest=SeedLayoutContract -Deditgate.seed=7")
+                .doesNotContain("./editgate gate")
                 .contains("[3, heads, head_dim]");
         List<String> skipped = tests.aborted().list().stream().map(e -> e.getTestDescriptor().getDisplayName()).toList();
         assertThat(skipped).containsExactly("numeric()", "functional()", "behavioural()");

@@ -27,6 +27,10 @@ public record GateReport(
         stages = List.copyOf(stages);
     }
 
-    /** The overall verdict: PASS when every stage that ran passed and none was skipped for a failure. */
-    public enum Verdict { PASS, FAIL }
+    /**
+     * The overall verdict: PASS when every stage ran and passed; FAIL when a stage found the edit wrong;
+     * INCONCLUSIVE when nothing failed but a stage could not run (an error outside the edit) or was skipped
+     * because the time budget was spent: a broken setup, not a broken edit.
+     */
+    public enum Verdict { PASS, FAIL, INCONCLUSIVE }
 }
