@@ -7,7 +7,6 @@ import dev.editgate.fixtures.FixtureSpec;
 import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.GateKey;
 import dev.editgate.reports.model.GateReport;
-import dev.editgate.reports.model.PropertyReport;
 import dev.editgate.reports.model.StageReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +60,8 @@ class FamilyGateTest {
                 Arguments.of(Mutant.QKV_BIASES_NOT_MOVED, "tiny-qwen2", "(0 1)", "q_proj.bias was not permuted (its weight was)"),
                 Arguments.of(Mutant.KV_LEFT_IN_PLACE, "tiny-qwen2", "(0 3)(1 4)(2 5)",
                         "were left in place while query heads moved to other KV groups"),
-                Arguments.of(Mutant.HARD_CODED_GROUP_SIZE, "tiny-qwen2", "(0 3)(1 4)(2 5)",
+                // group size 4 on 2 groups of 3: moves inside group 0 happen to come out right, the first swap in group 1 does not
+                Arguments.of(Mutant.HARD_CODED_GROUP_SIZE, "tiny-qwen2", "(3 4)",
                         "KV heads were moved as if each KV group had 4 query heads (a hard-coded group size); this model has 3"),
                 Arguments.of(Mutant.KV_LEFT_IN_PLACE, "tiny-llama", "(0 4)(1 5)(2 6)(3 7)",
                         "were left in place while query heads moved to other KV groups"),
@@ -78,8 +78,6 @@ class FamilyGateTest {
         StageReport failed = GateTestSupport.firstFailedStage(r).orElseThrow();
         assertThat(failed.name()).isEqualTo("structural");
         assertThat(GateTestSupport.minimalCycles(failed)).as("minimal counterexample").isEqualTo(minimal);
-        String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
-                .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
-        assertThat(told).contains(explanation);
+        assertThat(GateTestSupport.failureText(failed)).contains(explanation);
     }
 }

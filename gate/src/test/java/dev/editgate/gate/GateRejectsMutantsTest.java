@@ -55,8 +55,7 @@ class GateRejectsMutantsTest {
         assertThat(failed.name()).isEqualTo("structural");
         assertThat(r.stages().subList(1, 4)).allMatch(s -> s.status() == StageReport.Status.SKIPPED);
         assertThat(GateTestSupport.minimalCycles(failed)).as("minimal counterexample").isEqualTo(minimal);
-        String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
-                .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
+        String told = GateTestSupport.failureText(failed);
         assertThat(told).contains(explanation);
     }
 
@@ -81,8 +80,7 @@ class GateRejectsMutantsTest {
         StageReport failed = GateTestSupport.firstFailedStage(r).orElseThrow();
         assertThat(failed.name()).isEqualTo("structural");
         assertThat(GateTestSupport.minimalCycles(failed)).as("minimal counterexample").isEqualTo(minimal);
-        String told = failed.properties().stream().filter(p -> p.status() == PropertyReport.Status.FAILED)
-                .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
+        String told = GateTestSupport.failureText(failed);
         boolean sandboxed = mutant == Mutant.MUTATES_INPUT && dev.editgate.core.external.Sandbox.current().isolates();
         assertThat(told).contains(sandboxed ? "the edit tried to write into its input" : explanation); // a sandbox stops the write itself
     }

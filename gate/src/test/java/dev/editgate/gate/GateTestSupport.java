@@ -34,6 +34,12 @@ final class GateTestSupport {
      * The minimal counterexample a failed stage shows, as cycles; "()" also when the edit failed alike on every
      * call, which the gate reports once without a counterexample (no permutation works).
      */
+    /** Every failed property's failure message and diagnosis, concatenated: what the gate told the user. */
+    static String failureText(StageReport stage) {
+        return stage.properties().stream().filter(p -> p.status() == dev.editgate.reports.model.PropertyReport.Status.FAILED)
+                .map(p -> p.failureMessage() + "\n" + p.diagnosis()).reduce("", String::concat);
+    }
+
     static String minimalCycles(StageReport stage) {
         boolean everyCall = stage.reason().startsWith("the edit failed on every trial with the same error");
         if (everyCall) {

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
  * Head permutations of grouped-query attention that keep every KV group's query heads together, drawn on two
  * levels: a permutation σ of the {@code kv} groups, then one permutation inside each group of {@code g} heads
  * (new query head {@code j*g + r} = old head {@code σ(j)*g + inner_j(r)}; {@link GroupedHeads#compose}). The choices
- * are σ's, then each group's in order, so shrinking reaches the identity and prefers the fewest moved groups and
- * heads: a failure that needs heads to cross groups shrinks to a swap of two groups, one that needs heads to move
- * inside a group shrinks to one swap there. With one head per group this is {@link PermutationGen} itself.
+ * are σ's, then each group's from the <i>last</i> group down to group 0, so that in the shortlex order the shrinker
+ * follows, moving heads of a lower group is simpler than moving those of a higher one: shrinking reaches the identity
+ * and prefers the fewest moved groups, then the fewest moved heads, then the lowest heads. A failure that needs heads to
+ * cross groups shrinks to a swap of two groups, one that needs heads to move inside a group to one swap there. With one head per group this is {@link PermutationGen} itself.
  */
 public final class GroupedPermutationGen implements PermutationSpace {
     private final int kv;
@@ -45,9 +46,9 @@ public final class GroupedPermutationGen implements PermutationSpace {
     @Override
     public Permutation generate(Choices choices) {
         Permutation sigma = groups.generate(choices);
-        List<Permutation> inner = new ArrayList<>();
-        for (int j = 0; j < kv; j++) inner.add(within.generate(choices));
-        return GroupedHeads.compose(sigma, inner);
+        Permutation[] inner = new Permutation[kv];
+        for (int j = kv - 1; j >= 0; j--) inner[j] = within.generate(choices);     // last group first: see the class comment
+        return GroupedHeads.compose(sigma, List.of(inner));
     }
 
     @Override
@@ -60,7 +61,8 @@ public final class GroupedPermutationGen implements PermutationSpace {
         Permutation sigma = GroupedHeads.kvPermutation(perm, g);
         LongStream.Builder out = LongStream.builder();
         for (long c : groups.encode(sigma)) out.add(c);
-        for (Permutation inner : inner(perm, sigma)) for (long c : within.encode(inner)) out.add(c);
+        List<Permutation> inner = inner(perm, sigma);
+        for (int j = kv - 1; j >= 0; j--) for (long c : within.encode(inner.get(j))) out.add(c);
         return out.build().toArray();
     }
 

@@ -93,7 +93,12 @@ public final class LayoutDiagnosis {
         String fused = fusedLabel(layout, view);
         String qSideName = fused != null ? fused : "q/k/v";
         String oLabel = view.parts().stream().filter(s -> s.kind() == BlockKind.O).findFirst().orElseThrow().label();
-        if (keys.values().stream().allMatch("inverse"::equals)) {
+        // k/v blocks moved by σ cannot tell π from π⁻¹ when σ is its own inverse (e.g. π inside one KV group)
+        boolean kvBlind = sigma.equals(sigma.inverse());
+        boolean allInverse = keys.values().stream().anyMatch("inverse"::equals) && keys.entrySet().stream()
+                .allMatch(e -> e.getValue().equals("inverse") || (kvBlind && e.getValue().equals("ok")
+                        && kindsIn(view, e.getKey()).stream().allMatch(k -> k.index() == BlockKind.Index.KV_HEAD)));
+        if (allInverse) {
             findings.add("every head tensor was permuted by π⁻¹: the edit uses the other convention (old head i becomes new head π(i)); "
                     + "editgate's convention is new head i = old head π(i)");
             return;
