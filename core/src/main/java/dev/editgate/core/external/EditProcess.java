@@ -87,11 +87,6 @@ final class EditProcess {
         }
     }
 
-    /** After a normal exit: kills what the command left behind and stops tracking it. */
-    void reap() {
-        kill();
-    }
-
     /** Live processes whose session id is {@code sid} (field 6 of /proc/PID/stat), the session leader included. */
     static List<ProcessHandle> inSession(long sid) {
         List<ProcessHandle> out = new ArrayList<>();

@@ -112,8 +112,12 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         int[] exit = {-1};
         String[] tail = {""};
         try {
-            Path input = inputFor(original, id);
-            Files.createDirectories(out);
+            Path[] inputHolder = new Path[1];
+            ScratchFolders.unlessExiting(() -> { // after Ctrl-C nothing new may appear in the scratch folder
+                inputHolder[0] = inputFor(original, id);
+                Files.createDirectories(out);
+            });
+            Path input = inputHolder[0];
             ObjectNode req = JSON.createObjectNode();
             req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
             ArrayNode p = req.putArray("permutation");
@@ -132,6 +136,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
             last = new TrialStats(id, true, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], null);
             return merged;
         } catch (ExternalEditException e) {
+            if (ScratchFolders.exiting()) throw fail(id, "editgate is exiting (interrupted); the trial was abandoned", "");
             ExternalEditException reported = e.getMessage().startsWith("external edit `") ? e : fail(id, e.getMessage(), tail[0]);
             if (!e.getMessage().contains("edit modified its input")) {
                 try {
@@ -230,7 +235,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private void runOneShot(String id, String requestJson, int[] exit, String[] tail) throws IOException {
         Path reqFile = scratch.resolve("request-" + id + ".json");
         previousRequest = reqFile;
-        Files.writeString(reqFile, requestJson);
+        ScratchFolders.unlessExiting(() -> Files.writeString(reqFile, requestJson));
         EditProcess proc = start(id, Map.of("EDITGATE_REQUEST", reqFile.toString(), "EDITGATE_MODE", "one-shot"), false);
         boolean done;
         try {

@@ -79,13 +79,15 @@ public final class InputGuard implements AutoCloseable {
 
     /** Replaces the copy with a fresh one (after a trial that modified it); never follows what the edit planted. */
     public void restore() {
-        NoFollowFiles.deleteTree(copy);
         try {
-            Files.createDirectories(copy);
+            ScratchFolders.unlessExiting(() -> { // a restore after Ctrl-C would recreate what the shutdown hook deleted
+                NoFollowFiles.deleteTree(copy);
+                Files.createDirectories(copy);
+                populate();
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot recreate the input copy " + copy, e);
         }
-        populate();
     }
 
     @Override

@@ -100,9 +100,13 @@ public final class NoFollowFiles {
             Files.deleteIfExists(p); // unlink: a link is removed, its target untouched
             return;
         }
-        makeOwnerWritable(p);
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
-            for (Path e : s) delete(e);
+        try {
+            makeOwnerWritable(p);
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
+                for (Path e : s) delete(e);
+            }
+        } catch (NoSuchFileException gone) {
+            return; // deleted meanwhile (by the shutdown hook, or the edit): nothing left to do
         }
         Files.deleteIfExists(p);
     }

@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScratchFolders {
     private static final Set<Path> FOLDERS = ConcurrentHashMap.newKeySet();
     private static final Set<EditProcess> PROCESSES = ConcurrentHashMap.newKeySet();
+    /** Serialises creating and deleting with the shutdown hook, so the two never race over one tree. */
+    private static final Object LOCK = new Object();
+    private static volatile boolean exiting;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ScratchFolders::cleanUp, "editgate-cleanup"));
@@ -27,24 +30,53 @@ public final class ScratchFolders {
     /** A new empty folder {@code <tmpdir>/<prefix>NNN}, deleted at exit unless {@link #delete}d before. */
     public static Path create(String prefix) {
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
-        try {
-            Path dir = Files.createTempDirectory(base, prefix);
-            FOLDERS.add(dir);
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder in " + base + ": " + e.getMessage(), e);
+        synchronized (LOCK) {
+            if (exiting) throw new IllegalStateException("editgate is exiting; no new temporary folder");
+            try {
+                Path dir = Files.createTempDirectory(base, prefix);
+                FOLDERS.add(dir);
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a temporary folder in " + base + ": " + e.getMessage(), e);
+            }
         }
     }
 
     /** Deletes {@code dir} without following links; returns false (and keeps it registered) when that failed. */
     public static boolean delete(Path dir) {
-        boolean ok = NoFollowFiles.tryDeleteTree(dir);
-        if (ok) FOLDERS.remove(dir);
-        return ok;
+        synchronized (LOCK) {
+            boolean ok = NoFollowFiles.tryDeleteTree(dir);
+            if (ok) FOLDERS.remove(dir);
+            return ok;
+        }
     }
 
+    /** File work in a registered folder that must not race the shutdown hook's deletion (it would recreate what was deleted). */
+    public interface FolderWork {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} unless the JVM is exiting, never at the same time as the shutdown hook's deletion.
+     *
+     * @throws ExternalEditException when the JVM is exiting (Ctrl-C): nothing new is created then
+     */
+    public static void unlessExiting(FolderWork work) throws IOException {
+        synchronized (LOCK) {
+            if (exiting) throw new ExternalEditException("editgate is exiting (interrupted); the trial was abandoned");
+            work.run();
+        }
+    }
+
+    /** True once the shutdown hook started. */
+    public static boolean exiting() {
+        return exiting;
+    }
+
+    /** Registers a started process; one started while the JVM exits is killed at once. */
     static void track(EditProcess p) {
         PROCESSES.add(p);
+        if (exiting) p.kill();
     }
 
     static void untrack(EditProcess p) {
@@ -57,6 +89,7 @@ public final class ScratchFolders {
     }
 
     private static void cleanUp() {
+        exiting = true;
         for (EditProcess p : PROCESSES) {
             try {
                 p.kill();
@@ -64,6 +97,8 @@ public final class ScratchFolders {
                 // best effort while the JVM exits
             }
         }
-        for (Path f : FOLDERS) NoFollowFiles.tryDeleteTree(f);
+        synchronized (LOCK) {
+            for (Path f : FOLDERS) NoFollowFiles.tryDeleteTree(f);
+        }
     }
 }
