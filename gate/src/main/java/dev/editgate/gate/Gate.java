@@ -61,10 +61,13 @@ public final class Gate {
 
     /** Runs the gate with the edit named by the configuration. */
     public GateReport run() {
-        Preflight.reportFolderWritable(config.reportDir());
-        Preflight.deviceAvailable(config.device());
-        try (EditUnderTest edit = EditUnderTest.resolve(config)) {
-            return run(edit.edit(), edit.description());
+        try {
+            // before an external edit copies the model for its command
+            Preflight.reportFolderWritable(config.reportDir());
+            Preflight.deviceAvailable(config.device());
+            try (EditUnderTest edit = EditUnderTest.resolve(config)) {
+                return run(edit.edit(), edit.description());
+            }
         } finally {
             if (!config.model().equals(userModel)) PrivateModelCopy.delete(Path.of(config.model()));
         }
