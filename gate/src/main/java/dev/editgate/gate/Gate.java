@@ -124,7 +124,8 @@ public final class Gate {
         String blocker = null;
         for (Stage stage : stages()) {
             if (blocker == null && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
-                blocker = "the time budget of " + config.timeBudget().toSeconds() + " s was spent";
+                blocker = "the time budget of " + (config.timeBudget().toMillis() < 1000 ? config.timeBudget().toMillis() + " ms"
+                        : config.timeBudget().toSeconds() + " s") + " was spent";
             }
             StageReport r = blocker != null
                     ? new StageReport(stage.name(), StageReport.Status.SKIPPED, "skipped: " + blocker, Duration.ZERO, List.of())
