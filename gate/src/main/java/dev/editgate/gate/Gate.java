@@ -62,10 +62,13 @@ public final class Gate {
 
     /** Runs the gate with the edit named by the configuration. */
     public GateReport run() {
-        Preflight.reportFolderWritable(config.reportDir());
-        Preflight.deviceAvailable(config.device());
-        try (EditUnderTest edit = EditUnderTest.resolve(config)) {
-            return run(edit.edit(), edit.description());
+        try {
+            // before an external edit copies the model for its command
+            Preflight.reportFolderWritable(config.reportDir());
+            Preflight.deviceAvailable(config.device());
+            try (EditUnderTest edit = EditUnderTest.resolve(config)) {
+                return run(edit.edit(), edit.description());
+            }
         } finally {
             if (!config.model().equals(userModel)) PrivateModelCopy.delete(Path.of(config.model()));
         }
@@ -127,7 +130,8 @@ public final class Gate {
         String blocker = null;
         for (Stage stage : stages()) {
             if (blocker == null && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
-                blocker = "the time budget of " + config.timeBudget().toSeconds() + " s was spent";
+                blocker = "the time budget of " + (config.timeBudget().toMillis() < 1000 ? config.timeBudget().toMillis() + " ms"
+                        : config.timeBudget().toSeconds() + " s") + " was spent";
             }
             StageReport r = blocker != null
                     ? new StageReport(stage.name(), StageReport.Status.SKIPPED, "skipped: " + blocker, Duration.ZERO, List.of())

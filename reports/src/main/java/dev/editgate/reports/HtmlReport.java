@@ -52,15 +52,17 @@ public final class HtmlReport {
         RunInfo run = r.run();
         h.append("<header class=\"banner ").append(r.verdict().name().toLowerCase(java.util.Locale.ROOT)).append("\"><div class=\"verdict\">")
          .append(r.verdict().name()).append("</div><div class=\"summary\">");
-        if (r.verdict() == GateReport.Verdict.INCONCLUSIVE) {
-            h.append("<div class=\"what\">A stage could not run: the edit was not judged. Fix the setup and rerun.</div>");
-        }
+
         if (run != null) {
             h.append("<div class=\"what\">").append(Html.esc(run.edit())).append("</div><div>")
              .append("<code>").append(Html.esc(run.model())).append("</code>");
             if (run.revision() != null && !run.revision().isBlank()) h.append(" @ <code>").append(Html.esc(run.revision())).append("</code>");
             h.append(" · layer ").append(run.layer()).append(" · ").append(run.heads()).append(" heads · ")
              .append(Html.esc(run.computeDtype())).append(" on ").append(Html.esc(run.device())).append("</div>");
+        }
+        if (r.verdict() == GateReport.Verdict.INCONCLUSIVE) {
+            h.append("<div><strong>Not every stage ran</strong> (one could not run, or the time budget was spent): the edit was not judged."
+                    + " Fix that and rerun.</div>");
         }
         h.append("<div class=\"muted-inv\">").append(Html.esc(Format.instant(r.started()))).append(" · took ")
          .append(Html.esc(Format.duration(r.elapsed()))).append("</div></div></header>\n");

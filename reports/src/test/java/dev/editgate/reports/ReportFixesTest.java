@@ -74,7 +74,8 @@ class ReportFixesTest {
         GateReport r = new GateReport(failing.schemaVersion(), failing.started(), failing.elapsed(), GateReport.Verdict.INCONCLUSIVE,
                 failing.run(), failing.environment(), stages, failing.plots(), failing.reproduceCommand());
         ReportFiles files = ReportWriter.write(r, dir);
-        assertThat(Files.readString(files.html())).contains("INCONCLUSIVE").contains("the edit was not judged").contains("could not run");
+        assertThat(Files.readString(files.html())).contains("INCONCLUSIVE").contains("the edit was not judged").contains("could not run")
+                .contains("Not every stage ran");
         assertThat(Files.readString(files.markdown())).contains("INCONCLUSIVE").contains("could not run");
         assertThat(JsonReport.read(files.json()).verdict()).isEqualTo(GateReport.Verdict.INCONCLUSIVE);
         for (Path f : List.of(files.html(), files.markdown(), files.json())) {

@@ -66,7 +66,7 @@ final class GateCommand implements Callable<Integer> {
                 + ", tries " + config.tries() + ", seed " + config.seed());
         if (junitXml != null) dev.editgate.gate.setup.Preflight.reportFolderWritable(junitXml.toAbsolutePath().getParent());
         GateReport report;
-        try (ProgressLine progress = new ProgressLine(System.err, System.console() != null)) {
+        try (ProgressLine progress = new ProgressLine(System.err, System.console() != null, ProgressLine.HEARTBEAT, previousStageTimes(config))) {
             report = new Gate(config, progress).run();
         }
         ReportFiles files = ReportWriter.write(report, config.reportDir());
@@ -75,6 +75,29 @@ final class GateCommand implements Callable<Integer> {
         if (junitXml != null) out.println("         " + junitXml.toAbsolutePath() + " (JUnit XML)");
         if (GithubAnnotations.enabled(System.getenv())) GithubAnnotations.print(out, report);
         return exitCode(report.verdict());
+    }
+
+    /**
+     * Each stage's duration in the previous run written to the same report folder, when that run is comparable
+     * (same model, compute dtype and tries): the basis of the whole-run ETA. Empty otherwise.
+     */
+    static Map<String, java.time.Duration> previousStageTimes(GateConfig config) {
+        java.nio.file.Path file = config.reportDir().resolve(ReportWriter.JSON);
+        if (!java.nio.file.Files.isRegularFile(file)) return Map.of();
+        try {
+            GateReport prev = dev.editgate.reports.JsonReport.read(file);
+            if (prev.run() == null || !prev.run().model().equals(config.model()) || prev.run().tries() != config.tries()
+                    || !prev.run().computeDtype().equals(config.dtype())) {
+                return Map.of();
+            }
+            Map<String, java.time.Duration> times = new java.util.HashMap<>();
+            for (StageReport s : prev.stages()) {
+                if (s.status() == StageReport.Status.PASSED) times.put(s.name(), s.elapsed());
+            }
+            return times;
+        } catch (RuntimeException e) {
+            return Map.of(); // an unreadable old report only costs the ETA
+        }
     }
 
     static int exitCode(GateReport.Verdict v) {

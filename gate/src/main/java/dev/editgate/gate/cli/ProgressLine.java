@@ -5,6 +5,7 @@ import dev.editgate.reports.model.PropertyReport;
 import dev.editgate.reports.model.StageReport;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * jump up as properties start (a property that fails early takes its unrun trials off the plan). Elsewhere
  * (CI logs) it prints one plain line per phase, property and stage, and a "still working" line whenever
  * {@link #HEARTBEAT} passed without one.
+ *
+ * <p>The whole-run ETA adds the current stage's remaining trials at its measured rate to the later stages'
+ * durations in the previous comparable run (same model, dtype and tries, read from the report folder); with no
+ * such run it is shown only in the last stage. It only counts down: a new estimate above the shown one is
+ * ignored until the shown one has run out.
  */
 final class ProgressLine implements GateListener, AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
@@ -37,14 +43,26 @@ final class ProgressLine implements GateListener, AutoCloseable {
     private int plannedThisProperty;
     private int failures;
     private int stageIndex;
+    private final java.util.Map<String, Duration> previous;
+    private final List<String> order = List.of("structural", "numeric", "functional", "behavioural");
+    private volatile long stageStart = System.nanoTime();
+    private volatile long planStart = -1;
+    private long shownEtaNanos = -1;
+    private long shownAt;
 
     ProgressLine(PrintStream out, boolean interactive) {
-        this(out, interactive, HEARTBEAT);
+        this(out, interactive, HEARTBEAT, java.util.Map.of());
     }
 
     ProgressLine(PrintStream out, boolean interactive, Duration heartbeatEvery) {
+        this(out, interactive, heartbeatEvery, java.util.Map.of());
+    }
+
+    /** @param previous each stage's duration in the previous comparable run (may be empty) */
+    ProgressLine(PrintStream out, boolean interactive, Duration heartbeatEvery, java.util.Map<String, Duration> previous) {
         this.out = out;
         this.interactive = interactive;
+        this.previous = java.util.Map.copyOf(previous);
         if (interactive) {
             heartbeat = null;
         } else {
@@ -61,7 +79,8 @@ final class ProgressLine implements GateListener, AutoCloseable {
     private void beat(Duration every) {
         if (System.nanoTime() - lastLine < every.toNanos()) return;
         String counts = plannedTotal > 0 ? ", " + done + " of " + plannedTotal + " trials" : "";
-        line("[" + stage + "] still working: " + activity + counts + " (" + seconds(Duration.ofNanos(System.nanoTime() - runStart)) + " into the run)");
+        line("[" + stage + "] still working: " + activity + counts + " (" + seconds(Duration.ofNanos(System.nanoTime() - runStart))
+                + " into the run" + eta().map(e -> ", run ETA " + e).orElse("") + ")");
     }
 
     private synchronized void line(String s) {
@@ -80,17 +99,20 @@ final class ProgressLine implements GateListener, AutoCloseable {
     public void stageStarted(String name) {
         stage = name;
         stageIndex++;
+        stageStart = System.nanoTime();
+        planStart = -1;
         failures = 0;
         doneBefore = 0;
         done = 0;
         plannedTotal = 0;
         activity = "preparing";
-        line((interactive ? "" : "[" + name + "] ") + "stage " + stageIndex + " of 4: " + name);
+        line((interactive ? "" : "[" + name + "] ") + "stage " + stageIndex + " of 4: " + name + eta().map(e -> " (run ETA " + e + ")").orElse(""));
     }
 
     @Override
     public void stagePlanned(String name, long totalTries) {
         plannedTotal = totalTries;
+        planStart = System.nanoTime();
         activity = "running properties";
         if (interactive) {
             bar = new ProgressBarBuilder().setTaskName(String.format("%-11s", name)).setInitialMax(Math.max(1, totalTries))
@@ -111,7 +133,7 @@ final class ProgressLine implements GateListener, AutoCloseable {
         done = doneBefore + doneInProperty;
         if (bar != null) {
             bar.stepTo(done);
-            bar.setExtraMessage(message(property, failuresSoFar > 0 ? "failing" : ""));
+            bar.setExtraMessage(message(property, failuresSoFar > 0 ? "failing" : "") + eta().map(e -> " | run ETA " + e).orElse(""));
         }
     }
 
@@ -154,6 +176,40 @@ final class ProgressLine implements GateListener, AutoCloseable {
             line("[" + report.name() + "] " + report.status() + " in " + seconds(report.elapsed())
                     + (report.status() == StageReport.Status.ERROR ? ": " + report.reason() : ""));
         }
+    }
+
+    /** The whole run's remaining time as shown ("~42 s"), or empty when there is no basis for one. */
+    synchronized java.util.Optional<String> eta() {
+        java.util.Optional<Long> estimate = estimateNanos();
+        if (estimate.isEmpty()) return java.util.Optional.empty();
+        long now = System.nanoTime();
+        long counted = shownEtaNanos < 0 ? -1 : shownEtaNanos - (now - shownAt);
+        long show = counted > 0 ? Math.min(counted, estimate.get()) : estimate.get();
+        shownEtaNanos = show;
+        shownAt = now;
+        return java.util.Optional.of("~" + Math.max(1, Math.round(show / 1e9)) + " s");
+    }
+
+    /** Current stage remaining (measured rate, else the previous run's duration) plus the later stages' previous durations. */
+    private java.util.Optional<Long> estimateNanos() {
+        int at = order.indexOf(stage);
+        if (at < 0) return java.util.Optional.empty();
+        long now = System.nanoTime();
+        long current;
+        if (planStart > 0 && done > 0 && plannedTotal > 0) {
+            current = (long) ((now - planStart) / (double) done * Math.max(0, plannedTotal - done));
+        } else if (previous.containsKey(stage)) {
+            current = Math.max(0, previous.get(stage).toNanos() - (now - stageStart));
+        } else {
+            return java.util.Optional.empty();
+        }
+        long later = 0;
+        for (String s : order.subList(at + 1, order.size())) {
+            Duration d = previous.get(s);
+            if (d == null) return java.util.Optional.empty();
+            later += d.toNanos();
+        }
+        return java.util.Optional.of(current + later);
     }
 
     /** Trials planned for the current stage (its plan, less what failing properties did not run). */

@@ -133,6 +133,31 @@ class CiOutputsTest {
     }
 
     @Test
+    void theWholeRunEtaUsesThePreviousRunAndNeverCountsUp() throws Exception {
+        Map<String, Duration> previous = Map.of("numeric", Duration.ofMillis(1), "functional", Duration.ofSeconds(2),
+                "behavioural", Duration.ofSeconds(3));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ProgressLine p = new ProgressLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, Duration.ofSeconds(60), previous)) {
+            p.stageStarted("structural");
+            assertThat(p.eta()).as("no basis for the structural stage").isEmpty();
+            p.stageFinished(new StageReport("structural", StageReport.Status.PASSED, "", Duration.ZERO, List.of()));
+            p.stageStarted("numeric");
+            long first = seconds(p.eta().orElseThrow());
+            assertThat(first).isBetween(4L, 6L);
+            p.stagePlanned("numeric", 1000);
+            p.propertyStarted("numeric", "a", 1000);
+            Thread.sleep(50);
+            p.tryDone("numeric", "a", 1, 1000, 0); // the rate now says ~50 s more: the ETA must not count up
+            assertThat(seconds(p.eta().orElseThrow())).isLessThanOrEqualTo(first);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("[numeric] stage 2 of 4: numeric (run ETA ~5 s)");
+    }
+
+    static long seconds(String eta) {
+        return Long.parseLong(eta.replaceAll("[^0-9]", ""));
+    }
+
+    @Test
     void fixturesWorkInPermuteDiffAndLogitsAndTheDeviceReadsCpu() {
         Path out = dir.resolve("permuted");
         EditgateCliTest.Run p = EditgateCliTest.run("permute", "--model", "fixture:tiny", "--layer", "1", "--perm", "(0 1)", "--out", out.toString());

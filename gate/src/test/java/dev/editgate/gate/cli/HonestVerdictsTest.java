@@ -97,7 +97,7 @@ class HonestVerdictsTest {
     void aSpentTimeBudgetIsInconclusiveWithExitThree() {
         EditgateCliTest.Run r = EditgateCliTest.run("gate", "--time-budget", "1ms", "--seed", "2", "--report", dir.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(EditgateCli.EXIT_INCONCLUSIVE);
-        assertThat(r.out()).contains("verdict: INCONCLUSIVE").contains("the time budget of 0 s was spent").contains("the edit was not judged");
+        assertThat(r.out()).contains("verdict: INCONCLUSIVE").contains("the time budget of 1 ms was spent").contains("the edit was not judged");
     }
 
     @Test

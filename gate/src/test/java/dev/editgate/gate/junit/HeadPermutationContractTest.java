@@ -33,6 +33,28 @@ class HeadPermutationContractTest {
         }
     }
 
+    /** A contract whose time budget is spent before any stage. */
+    static class NoTimeContract extends HeadPermutationContract {
+        @Override
+        protected HeadPermutationEdit edit() {
+            return dev.editgate.core.edit.GptNeoxHeadPermutation.INSTANCE;
+        }
+
+        @Override
+        protected Map<GateKey, String> settings() {
+            return Map.of(GateKey.TIME_BUDGET, "1ms", GateKey.SEED, "7", GateKey.REPORT, "target/editgate-contract-test-budget");
+        }
+    }
+
+    @Test
+    void aSpentTimeBudgetFailsTheBuildAsInconclusiveInsteadOfSkippingEveryStage() {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(NoTimeContract.class)).execute().testEvents();
+        tests.assertStatistics(s -> s.started(4).failed(4).succeeded(0));
+        String message = tests.failed().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow().getMessage();
+        assertThat(message).contains("stage was not run (verdict INCONCLUSIVE)").contains("time budget");
+    }
+
     @Test
     void aBrokenEditFailsStructuralWithTheMinimalCounterexampleAndSkipsTheRest() {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SeedLayoutContract.class)).execute().testEvents();
