@@ -37,7 +37,7 @@ class HeadPermutationContractTest {
     static class NoTimeContract extends HeadPermutationContract {
         @Override
         protected HeadPermutationEdit edit() {
-            return dev.editgate.core.edit.GptNeoxHeadPermutation.INSTANCE;
+            return dev.editgate.core.edit.BuiltInHeadPermutation.INSTANCE;
         }
 
         @Override
