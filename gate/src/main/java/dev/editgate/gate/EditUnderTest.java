@@ -20,7 +20,7 @@ public record EditUnderTest(HeadPermutationEdit edit, String description, AutoCl
     public static EditUnderTest resolve(GateConfig config) {
         EditChoice choice = config.edit();
         return switch (choice.kind()) {
-            case BUILTIN -> new EditUnderTest(BuiltInHeadPermutation.INSTANCE, "built-in GPT-NeoX head permutation", null);
+            case BUILTIN -> new EditUnderTest(BuiltInHeadPermutation.INSTANCE, "built-in head permutation", null);
             case CLASS -> new EditUnderTest(instantiate(choice.value()), "JVM class " + choice.value(), null);
             case MUTANT -> {
                 Mutant m = mutant(choice.value());

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * setup, 3 inconclusive (a stage could not run or the time budget was spent).
  */
 @Command(name = "editgate", mixinStandardHelpOptions = true, version = "editgate 0.1.0",
-        description = "Checks weight edits of GPT-NeoX models (head permutations first) before experiments run.",
+        description = "Checks weight edits of GPT-NeoX, Llama/Mistral/Qwen2 and GPT-2 models (head permutations first) before experiments run.",
         subcommands = {GateCommand.class, PermuteCommand.class, DiffCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
 public final class EditgateCli implements Runnable {
     public static final int EXIT_PASS = 0;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code editgate logits}: writes a prompt's float32 logits [T, V] to a safetensors file for cross-checks. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Runs the GPT-NeoX forward on one prompt and writes float32 logits [T, V] (tensor 'logits')",
+        description = {"Runs the model's forward (any supported family) on one prompt and writes float32 logits [T, V] (tensor 'logits')",
                 "to a safetensors file, e.g. to compare with transformers: safetensors.torch.load_file(FILE)['logits']."})
 final class LogitsCommand implements Callable<Integer> {
     @Mixin ModelOptions model;

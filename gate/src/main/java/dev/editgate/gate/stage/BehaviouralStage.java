@@ -96,7 +96,7 @@ public final class BehaviouralStage implements Stage {
                             }
                         })),
                 new GateProperty("post-projection slices are blind to head permutations",
-                        "every head_dim-wide post-projection slice (the attention output after dense) is unchanged, so patching such slices cannot see heads",
+                        "every head_dim-wide post-projection slice (the attention output after the output projection) is unchanged, so patching such slices cannot see heads",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
                             var r = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), layer, tolerance);
@@ -181,7 +181,7 @@ public final class BehaviouralStage implements Stage {
                 sliceRows.add(List.of("channels " + k * width + "–" + ((k + 1) * width - 1), String.format("%.3g", slices.sliceMaxDifference()[k])));
             }
             sliceRows.add(List.of("why", SlicePatchingDiagnostic.EXPLANATION));
-            s.addProbeTable(new Table("Post-projection slices (head_dim-wide slices of the attention output after dense, not heads):"
+            s.addProbeTable(new Table("Post-projection slices (head_dim-wide slices of the attention output after the output projection, not heads):"
                     + " max |edited − original|, π = " + p.toCycleString(),
                     List.of("slice", "max difference"), sliceRows));
         } catch (RuntimeException | AssertionError e) {

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Numbers a head permutation must carry exactly: per-head block norms (edited head i has the norms of
- * original head π(i)), singular values and condition numbers of the QKV and dense matrices, and no NaN
+ * original head π(i)), singular values and condition numbers of every head weight matrix (QKV and dense for GPT-NeoX), and no NaN
  * or Inf anywhere in the edited tensors. Original norms and spectra are computed once per run.
  */
 public final class NumericStage implements Stage {
@@ -47,7 +47,7 @@ public final class NumericStage implements Stage {
         Gen<Permutation> perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
                 new GateProperty("per-head block norms are carried exactly",
-                        "the Frobenius norm of every q/k/v/bias/dense block of edited head i equals that of original head π(i)",
+                        "the Frobenius norm of every per-head block (q, k, v, biases, output projection) of edited head i equals that of original head π(i)",
                         perms, s.config().tries(),
                         p -> checkNorms(before, HeadBlockNorms.of(s.applyEdit(p), layer), p)),
                 new GateProperty("no NaN or Inf in edited tensors",

@@ -44,7 +44,7 @@ public final class StructuralStage implements Stage {
                             }
                         }, diagnose),
                 new GateProperty("heads move as whole blocks",
-                        "each q/k/v row block and dense column block of the edited layer is the original block of head π(i), bit for bit",
+                        "each per-head block of the edited layer (q, k, v, their biases, the output projection's slice) is the original block of head π(i) (of KV head σ(j) for k and v), bit for bit",
                         perms, s.config().tries(),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
