@@ -37,6 +37,15 @@ public final class HeadBlockCorrespondence {
     }
 
     public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer) {
+        return compute(original, edited, layer, null);
+    }
+
+    /**
+     * As {@link #compute(Checkpoint, Checkpoint, int)}, comparing each edited block first with the original block
+     * {@code expected} puts there (one vectorized comparison instead of hashing the block); the result is the same
+     * for any {@code expected}, only faster when the edit is right. {@code expected} may be null.
+     */
+    public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer, Permutation expected) {
         OriginalBlocks ob = OriginalBlocks.of(original, layer);
         List<BlockSet> parts = ob.view.parts();
         int[] offset = ob.offset;
@@ -50,14 +59,32 @@ public final class HeadBlockCorrespondence {
             comparable[p] = e != null && e.dtype() == o.dtype() && Arrays.equals(e.shape(), o.shape());
             if (comparable[p]) for (int i = 0; i < s.count(); i++) edit[offset[p] + i] = BlockBytes.of(e, s, i);
         }
+        Optional<Permutation> sigma = Optional.empty();
+        if (expected != null && expected.size() == ob.view.heads()) {
+            try {
+                sigma = Optional.of(GroupedHeads.kvPermutation(expected, ob.view.groupSize()));
+            } catch (IllegalArgumentException e) {
+                expected = null;                                   // splits a KV group: no hint
+            }
+        } else {
+            expected = null;
+        }
         int[][] source = new int[parts.size()][];
         for (int p = 0; p < parts.size(); p++) {
             BlockSet s = parts.get(p);
             List<Integer> candidates = ob.candidates.get(p);
+            Permutation pp = expected == null ? null : s.kind().index() == BlockKind.Index.KV_HEAD ? sigma.get() : expected;
             source[p] = new int[s.count()];
             for (int i = 0; i < s.count(); i++) {
                 int id = offset[p] + i;
-                source[p][i] = comparable[p] ? firstEqual(edit[id], ob.hashes, ob.bytes, candidates) : -1;
+                if (!comparable[p]) {
+                    source[p][i] = -1;
+                    continue;
+                }
+                int hint = pp == null ? -1 : offset[p] + pp.apply(i);
+                // equal to the hinted block: its class (the lowest bit-identical original), what the hash search returns
+                source[p][i] = hint >= 0 && ob.bytes[hint].equals(edit[id]) ? ob.classOf[hint]
+                        : firstEqual(edit[id], ob.hashes, ob.bytes, candidates);
             }
         }
         return new HeadBlockCorrespondence(ob.view, source, ob.classOf, offset);

@@ -131,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
             long a = System.nanoTime();
             Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, p);
             long b = System.nanoTime();
-            if (!HeadBlockCorrespondence.compute(ck, edited, l).consistentWith(p)) {
+            if (!HeadBlockCorrespondence.compute(ck, edited, l, p).consistentWith(p)) {
                 throw new IllegalStateException("the built-in edit is not consistent with " + p.toCycleString());
             }
             check += System.nanoTime() - b;
