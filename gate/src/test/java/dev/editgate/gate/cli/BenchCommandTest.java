@@ -15,7 +15,7 @@ class BenchCommandTest {
         String out = run("bench", "--model", "fixture:tiny", "--trials", "2", "--tries", "2", "--seq", "6");
         assertThat(out).containsPattern("(?m)^load: checkpoint \\+ fp32 upload to .* in [0-9.]+ s, [0-9.]+ MB of safetensors \\([0-9]+ MB/s\\)$")
                 .containsPattern("(?m)^plain read: the same bytes read into memory in [0-9.]+ s")
-                .containsPattern("(?m)^structural: [0-9.]+ ms/trial \\(built-in edit [0-9.]+ ms \\+ block check [0-9.]+ ms\\), 2 trials$")
+                .containsPattern("(?m)^structural: [0-9.]+ ms/trial \\(built-in edit [0-9.]+ ms \\+ block check [0-9.]+ ms\\), 2 trials after as many warm-up trials$")
                 .containsPattern("(?m)^functional: [0-9.]+ ms/trial with the prefix cache \\(logitsFrom layer 1\\), [0-9.]+ ms/trial without it")
                 .containsPattern("(?m)^forward: [0-9]+ tokens/s \\(batch 8 x 6 tokens, [0-9.]+ s\\), [0-9.]+ GFLOP/s$")
                 .containsPattern("(?m)^GEMM: linear \\[256 x \\d+\\] x \\[\\d+ x \\d+\\] fp32: [0-9.]+ GFLOP/s; the forward runs at [0-9]+% of it$")
