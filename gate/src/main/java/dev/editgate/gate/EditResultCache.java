@@ -14,7 +14,8 @@ import java.util.Optional;
  * run draws the same permutations from the same seed, so the second property onwards finds its trials here.
  *
  * <p>Bounded: at most {@link #MAX_ENTRIES} results and {@link #MAX_BYTES} bytes of tensors that the edit produced
- * (tensors shared with the input cost nothing). When full it keeps what it has and stops adding: the properties
+ * (tensors shared with the input cost nothing), and never more than a quarter of the JVM's maximum heap (edited
+ * tensors are direct buffers, whose default limit is the maximum heap). When full it keeps what it has and stops adding: the properties
  * replay the same sequence of permutations, so the first trials stay useful while a least-recently-used policy
  * would evict each one just before it is needed again. Only results that passed the input check are stored.
  */
@@ -44,8 +45,12 @@ final class EditResultCache {
     synchronized void put(Checkpoint input, Permutation perm, Checkpoint edited) {
         if (entries.size() >= MAX_ENTRIES) return;
         long cost = producedBytes(input, edited);
-        if (bytes + cost > MAX_BYTES) return;
+        if (bytes + cost > budget()) return;
         if (entries.putIfAbsent(new Key(input, perm.toArray()), edited) == null) bytes += cost;
+    }
+
+    static long budget() {
+        return Math.min(MAX_BYTES, Runtime.getRuntime().maxMemory() / 4);
     }
 
     synchronized void clear() {
