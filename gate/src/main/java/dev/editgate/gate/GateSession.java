@@ -30,6 +30,9 @@ public final class GateSession implements AutoCloseable {
     private final GateListener listener;
     private final FolderFingerprint integrity;
     private final EditFailureTracker editFailures = new EditFailureTracker();
+    private final EditResultCache editResults = new EditResultCache();
+    private final java.util.concurrent.atomic.AtomicLong editCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong editReuses = new java.util.concurrent.atomic.AtomicLong();
     private ForwardRuntime forward;
     private double functionalTolerance = Double.NaN;
 
@@ -79,25 +82,44 @@ public final class GateSession implements AutoCloseable {
         return applyEdit(original, perm);
     }
 
-    /** Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). */
+    /**
+     * Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). The edit
+     * runs once per (input, permutation) in a run: a later request for the same pair gets the earlier result (see
+     * {@link EditResultCache}). The input folder's metadata is checked after every request, reused or not, so an edit
+     * that wrote into its input fails every property that asks for it, as before.
+     */
     public Checkpoint applyEdit(Checkpoint input, Permutation perm) {
-        Checkpoint edited;
         editFailures.called();
-        try {
-            edited = edit.permuteHeads(input, layer, perm);
-        } catch (RuntimeException | Error e) {
-            editFailures.failed(e);
-            throw e;
+        var cached = editResults.get(input, perm);
+        Checkpoint edited;
+        if (cached.isPresent()) {
+            edited = cached.get();
+            editReuses.incrementAndGet();
+        } else {
+            editCalls.incrementAndGet();
+            try {
+                edited = edit.permuteHeads(input, layer, perm);
+            } catch (RuntimeException | Error e) {
+                editFailures.failed(e);
+                throw e;
+            }
+            if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
         }
-        if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
         var modified = integrity.changedMetadata();
         if (modified.isPresent()) {
             AssertionError e = new AssertionError("edit modified its input: " + modified.get());
             editFailures.failed(e); // the edit's own failure, as if it had thrown
             throw e;
         }
+        if (cached.isEmpty()) editResults.put(input, perm, edited);
         return edited;
     }
+
+    /** How often the edit under test actually ran in this gate run. */
+    public long editCalls() { return editCalls.get(); }
+
+    /** How many edit requests were answered with an earlier result of the same (input, permutation). */
+    public long editReuses() { return editReuses.get(); }
 
     /** Hashes every file of the original folder again; fails with the file that changed. */
     public void verifyOriginalUnchanged() {
@@ -130,6 +152,7 @@ public final class GateSession implements AutoCloseable {
     public synchronized void close() {
         if (forward != null) forward.close();
         forward = null;
+        editResults.clear();
     }
 
     public void addHeadNorms(HeadNorms n) { headNorms.add(n); }

@@ -38,7 +38,8 @@ final class ReportAssembler {
                 s.editDescription(),
                 s.config().seed(),
                 s.config().tries(),
-                s.prompts());
+                s.prompts(),
+                new dev.editgate.reports.model.EditCalls(s.editCalls(), s.editReuses()));
         List<String> notes = new ArrayList<>();
         if (weightDtype.equals("BF16")) notes.add("BF16 weights were widened to FP32 before DJL (DJL has no bfloat16)");
         if (s.config().dtype().equals("fp16")) notes.add("fp16 compute: softmax and layer norms run in fp32, as Hugging Face does");

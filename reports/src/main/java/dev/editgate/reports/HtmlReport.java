@@ -223,6 +223,7 @@ public final class HtmlReport {
             kv(h, "layer / heads", run.layer() + " / " + run.heads());
             kv(h, "edit", run.edit());
             kv(h, "seed / tries", run.seed() + " / " + run.tries());
+            if (run.editCalls() != null) kv(h, "edit calls", run.editCalls().summary());
             if (!run.prompts().isEmpty()) kv(h, "prompts", String.join("\n", run.prompts()));
         }
         if (env != null) {

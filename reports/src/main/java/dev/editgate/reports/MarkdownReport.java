@@ -137,6 +137,7 @@ public final class MarkdownReport {
             row(md, "device", run.device());
             row(md, "layer / heads", run.layer() + " / " + run.heads());
             row(md, "seed / tries", run.seed() + " / " + run.tries());
+            if (run.editCalls() != null) row(md, "edit calls", run.editCalls().summary());
         }
         if (env != null) {
             row(md, "editgate", env.editgateVersion());

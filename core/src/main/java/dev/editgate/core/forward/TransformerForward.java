@@ -165,8 +165,41 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = embed(m, tokens);                               // (B, T, C)
             NDArray[] rope = rotaryTables(m, tokens[0].length);
-            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, null, null);
+            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
             return toLogits(m, x, tokens.length, tokens[0].length);
+        }
+    }
+
+    /** A new, empty key/value cache for {@link #logits(int[][], KvCache)}; close it before this model. */
+    public KvCache newKvCache() {
+        checkOpen();
+        return new KvCache(root.newSubManager(), layers.size());
+    }
+
+    /**
+     * Incremental decoding: logits {@code [B, T, V]} for {@code tokens} appended after the {@code cache.length()}
+     * positions already in {@code cache} (positions, rotary angles and the causal mask continue from there), and
+     * their keys and values added to it. Equal to the last T positions of {@link #logits(int[][])} on the whole
+     * sequence, up to the order of floating-point sums.
+     */
+    public Logits logits(int[][] tokens, KvCache cache) {
+        checkTokens(tokens);
+        cache.checkOpen();
+        int past = cache.length();
+        int seq = tokens[0].length;
+        if (cache.batch() >= 0 && cache.batch() != tokens.length) {
+            throw new IllegalArgumentException("the KV cache holds " + cache.batch() + " sequences, the batch has " + tokens.length);
+        }
+        if ((long) past + seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException(past + " cached plus " + seq + " new tokens exceed max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = embed(m, tokens, past);                         // (B, T, C)
+            NDArray[] rope = rotaryTables(m, past, seq);
+            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, null, null, cache);
+            cache.advance(tokens.length, seq);
+            return toLogits(m, x, tokens.length, seq);
         }
     }
 
@@ -179,7 +212,7 @@ public final class TransformerForward implements AutoCloseable {
             NDArray[] rope = rotaryTables(m, tokens[0].length);
             for (int i = 0; i < layers.size(); i++) {
                 streams.add(toDoubles(x));
-                x = layer(i, x, rope, null, null);
+                x = layer(i, x, rope, null, null, null);
             }
             streams.add(toDoubles(x));
             return new ResidualCache(copy(tokens), config.hiddenSize(), dtype, streams);
@@ -201,7 +234,7 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = fromDoubles(m, cache.before(layer), new Shape(batch, seq, config.hiddenSize())); // (B, T, C)
             NDArray[] rope = rotaryTables(m, seq);
-            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null);
+            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
             return toLogits(m, x, batch, seq);
         }
     }
@@ -213,10 +246,10 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = embed(m, tokens);                               // (B, T, C)
             NDArray[] rope = rotaryTables(m, tokens[0].length);
-            for (int i = 0; i < layer; i++) x = layer(i, x, rope, null, null);
+            for (int i = 0; i < layer; i++) x = layer(i, x, rope, null, null, null);
             Capture cap = new Capture();
             double[] in = toDoubles(x);
-            NDArray out = layer(layer, x, rope, null, cap);
+            NDArray out = layer(layer, x, rope, null, cap, null);
             return new LayerTrace(layer, tokens.length, tokens[0].length, config.hiddenSize(), in, cap.z,
                     cap.attentionOut, cap.mlpOut, toDoubles(out));
         }
@@ -229,7 +262,7 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = embed(m, tokens);                               // (B, T, C)
             NDArray[] rope = rotaryTables(m, tokens[0].length);
-            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, i == layer ? f : null, null);
+            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
             return toLogits(m, x, tokens.length, tokens[0].length);
         }
     }
@@ -249,6 +282,11 @@ public final class TransformerForward implements AutoCloseable {
      * rounded once to the compute dtype, as the model's own add rounds it).
      */
     private NDArray embed(NDManager m, int[][] tokens) {
+        return embed(m, tokens, 0);
+    }
+
+    /** As {@link #embed(NDManager, int[][])} for tokens at positions {@code offset..offset+T-1}. */
+    private NDArray embed(NDManager m, int[][] tokens, int offset) {
         int batch = tokens.length;
         int seq = tokens[0].length;
         int hidden = config.hiddenSize();
@@ -259,7 +297,7 @@ public final class TransformerForward implements AutoCloseable {
                 int dst = (b * seq + t) * hidden;
                 for (int c = 0; c < hidden; c++) out[dst + c] = embedIn.getDouble(row + c);
                 if (positionEmbed != null) {
-                    long pos = (long) t * hidden;
+                    long pos = (long) (offset + t) * hidden;
                     for (int c = 0; c < hidden; c++) out[dst + c] += positionEmbed.getDouble(pos + c);
                 }
             }
@@ -268,7 +306,7 @@ public final class TransformerForward implements AutoCloseable {
     }
 
     /** One transformer layer on x (B, T, C); returns the new residual stream (B, T, C). */
-    private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture) {
+    private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache) {
         LayerWeights w = layers.get(i);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
@@ -283,10 +321,15 @@ public final class TransformerForward implements AutoCloseable {
             q = applyRotary(q, rope);                                              // (B, nh, T, hd)
             k = applyRotary(k, rope);                                              // (B, nkv, T, hd)
         }
+        if (cache != null) {                                                       // incremental: attend to every cached position too
+            NDArray[] kv = cache.append(i, k, v);
+            k = kv[0];                                                             // (B, nkv, past+T, hd)
+            v = kv[1];                                                             // (B, nkv, past+T, hd)
+        }
         k = repeatKv(k);                                                           // (B, nh, T, hd)
         v = repeatKv(v);                                                           // (B, nh, T, hd)
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))                         // (B, nh, T, T)
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))                         // (B, nh, T, past+T)
                 .mul(1.0 / Math.sqrt(hd));
         if (dtype == ComputeDtype.FLOAT16) scores = scores.toType(DataType.FLOAT32, false);
         NDArray probs = scores.add(rope[2]).softmax(-1);                           // (B, nh, T, T), causal
@@ -380,6 +423,15 @@ public final class TransformerForward implements AutoCloseable {
      * and below the diagonal and -inf above, in fp32 for fp16 (scores are upcast before the softmax).
      */
     private NDArray[] rotaryTables(NDManager m, int seq) {
+        return rotaryTables(m, 0, seq);
+    }
+
+    /**
+     * The tables for {@code seq} new positions after {@code past} cached ones: cos/sin of positions
+     * {@code past..past+seq-1} (seq, rd) and the causal mask (seq, past+seq): new token r sees keys 0..past+r.
+     */
+    private NDArray[] rotaryTables(NDManager m, int past, int seq) {
+        int keys = past + seq;
         int rd = config.rotaryNdims();
         int half = rd / 2;
         double[] cos = new double[seq * rd];
@@ -395,7 +447,8 @@ public final class TransformerForward implements AutoCloseable {
                 invFreq = f64 ? scaled : (float) scaled;
             }
             for (int t = 0; t < seq; t++) {
-                double angle = f64 ? t * invFreq : (float) (t * (float) invFreq);
+                int pos = past + t;
+                double angle = f64 ? pos * invFreq : (float) (pos * (float) invFreq);
                 double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
                 double s = f64 ? Math.sin(angle) : (float) Math.sin(angle);
                 cos[t * rd + j] = c;
@@ -404,13 +457,13 @@ public final class TransformerForward implements AutoCloseable {
                 sin[t * rd + j + half] = s;
             }
         }
-        double[] mask = new double[seq * seq];
+        double[] mask = new double[seq * keys];
         for (int r = 0; r < seq; r++) {
-            for (int c = r + 1; c < seq; c++) mask[r * seq + c] = Double.NEGATIVE_INFINITY;
+            for (int c = past + r + 1; c < keys; c++) mask[r * keys + c] = Double.NEGATIVE_INFINITY;
         }
         NDArray maskArray = dtype == ComputeDtype.FLOAT16
-                ? m.create(toFloats(mask), new Shape(seq, seq))
-                : fromDoubles(m, mask, new Shape(seq, seq));
+                ? m.create(toFloats(mask), new Shape(seq, keys))
+                : fromDoubles(m, mask, new Shape(seq, keys));
         return new NDArray[] {fromDoubles(m, cos, new Shape(seq, rd)), fromDoubles(m, sin, new Shape(seq, rd)), maskArray};
     }
 

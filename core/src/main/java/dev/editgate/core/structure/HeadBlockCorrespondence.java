@@ -37,15 +37,19 @@ public final class HeadBlockCorrespondence {
     }
 
     public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer) {
-        HeadView view = original.layout().heads(layer);
-        List<BlockSet> parts = view.parts();
-        int[] offset = new int[parts.size()];
-        int total = 0;
-        for (int p = 0; p < parts.size(); p++) {
-            offset[p] = total;
-            total += parts.get(p).count();
-        }
-        ByteBuffer[] orig = new ByteBuffer[total];
+        return compute(original, edited, layer, null);
+    }
+
+    /**
+     * As {@link #compute(Checkpoint, Checkpoint, int)}, comparing each edited block first with the original block
+     * {@code expected} puts there (one vectorized comparison instead of hashing the block); the result is the same
+     * for any {@code expected}, only faster when the edit is right. {@code expected} may be null.
+     */
+    public static HeadBlockCorrespondence compute(Checkpoint original, Checkpoint edited, int layer, Permutation expected) {
+        OriginalBlocks ob = OriginalBlocks.of(original, layer);
+        List<BlockSet> parts = ob.view.parts();
+        int[] offset = ob.offset;
+        int total = ob.bytes.length;
         ByteBuffer[] edit = new ByteBuffer[total];
         boolean[] comparable = new boolean[parts.size()];
         for (int p = 0; p < parts.size(); p++) {
@@ -53,26 +57,81 @@ public final class HeadBlockCorrespondence {
             Tensor o = original.tensor(s.tensor());
             Tensor e = edited.tensors().get(s.tensor());
             comparable[p] = e != null && e.dtype() == o.dtype() && Arrays.equals(e.shape(), o.shape());
-            for (int i = 0; i < s.count(); i++) {
-                orig[offset[p] + i] = BlockBytes.of(o, s, i);
-                if (comparable[p]) edit[offset[p] + i] = BlockBytes.of(e, s, i);
-            }
+            if (comparable[p]) for (int i = 0; i < s.count(); i++) edit[offset[p] + i] = BlockBytes.of(e, s, i);
         }
-        int[] hashes = new int[total];
-        for (int id = 0; id < total; id++) hashes[id] = orig[id].hashCode();
-        int[] classOf = new int[total];
+        Optional<Permutation> sigma = Optional.empty();
+        if (expected != null && expected.size() == ob.view.heads()) {
+            try {
+                sigma = Optional.of(GroupedHeads.kvPermutation(expected, ob.view.groupSize()));
+            } catch (IllegalArgumentException e) {
+                expected = null;                                   // splits a KV group: no hint
+            }
+        } else {
+            expected = null;
+        }
         int[][] source = new int[parts.size()][];
         for (int p = 0; p < parts.size(); p++) {
             BlockSet s = parts.get(p);
-            List<Integer> candidates = candidates(parts, offset, s);
+            List<Integer> candidates = ob.candidates.get(p);
+            Permutation pp = expected == null ? null : s.kind().index() == BlockKind.Index.KV_HEAD ? sigma.get() : expected;
             source[p] = new int[s.count()];
             for (int i = 0; i < s.count(); i++) {
                 int id = offset[p] + i;
-                classOf[id] = firstEqual(orig[id], hashes, orig, candidates);
-                source[p][i] = comparable[p] ? firstEqual(edit[id], hashes, orig, candidates) : -1;
+                if (!comparable[p]) {
+                    source[p][i] = -1;
+                    continue;
+                }
+                int hint = pp == null ? -1 : offset[p] + pp.apply(i);
+                // equal to the hinted block: its class (the lowest bit-identical original), what the hash search returns
+                source[p][i] = hint >= 0 && ob.bytes[hint].equals(edit[id]) ? ob.classOf[hint]
+                        : firstEqual(edit[id], ob.hashes, ob.bytes, candidates);
             }
         }
-        return new HeadBlockCorrespondence(view, source, classOf, offset);
+        return new HeadBlockCorrespondence(ob.view, source, ob.classOf, offset);
+    }
+
+    /**
+     * The original's side of the comparison, which every trial of a run shares: each block's bytes and hash, its
+     * class and its candidates. Kept per (checkpoint, layer) while the checkpoint is reachable; the tensors of a
+     * checkpoint never change, so nothing is recomputed per trial.
+     */
+    private record OriginalBlocks(HeadView view, int[] offset, ByteBuffer[] bytes, int[] hashes, int[] classOf,
+                                  List<List<Integer>> candidates) {
+        private static final java.util.Map<Checkpoint, java.util.Map<Integer, OriginalBlocks>> CACHE =
+                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+        static OriginalBlocks of(Checkpoint original, int layer) {
+            var perLayer = CACHE.computeIfAbsent(original, k -> new java.util.concurrent.ConcurrentHashMap<>());
+            return perLayer.computeIfAbsent(layer, l -> compute(original, l));
+        }
+
+        private static OriginalBlocks compute(Checkpoint original, int layer) {
+            HeadView view = original.layout().heads(layer);
+            List<BlockSet> parts = view.parts();
+            int[] offset = new int[parts.size()];
+            int total = 0;
+            for (int p = 0; p < parts.size(); p++) {
+                offset[p] = total;
+                total += parts.get(p).count();
+            }
+            ByteBuffer[] orig = new ByteBuffer[total];
+            for (int p = 0; p < parts.size(); p++) {
+                BlockSet s = parts.get(p);
+                Tensor o = original.tensor(s.tensor());
+                for (int i = 0; i < s.count(); i++) orig[offset[p] + i] = BlockBytes.of(o, s, i);
+            }
+            int[] hashes = new int[total];
+            for (int id = 0; id < total; id++) hashes[id] = orig[id].hashCode();
+            int[] classOf = new int[total];
+            List<List<Integer>> candidates = new ArrayList<>();
+            for (int p = 0; p < parts.size(); p++) {
+                BlockSet s = parts.get(p);
+                List<Integer> c = HeadBlockCorrespondence.candidates(parts, offset, s);
+                candidates.add(c);
+                for (int i = 0; i < s.count(); i++) classOf[offset[p] + i] = firstEqual(orig[offset[p] + i], hashes, orig, c);
+            }
+            return new OriginalBlocks(view, offset, orig, hashes, classOf, List.copyOf(candidates));
+        }
     }
 
     /** Ids of every original block in the same tensor, along the same axis, of the same length. */

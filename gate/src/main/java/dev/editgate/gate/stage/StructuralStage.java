@@ -48,7 +48,7 @@ public final class StructuralStage implements Stage {
                         perms, s.config().tries(),
                         p -> {
                             Checkpoint edited = s.applyEdit(p);
-                            HeadBlockCorrespondence c = HeadBlockCorrespondence.compute(original, edited, layer);
+                            HeadBlockCorrespondence c = HeadBlockCorrespondence.compute(original, edited, layer, p);
                             if (!c.consistentWith(p)) throw new AssertionError(HeadBlockMismatch.describe(c, p));
                         }, diagnose),
                 new GateProperty("only the edited layer's attention changes",

@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param contentHash SHA-256 over the checkpoint's tensor names, dtypes, shapes and bytes (hex, first 16 chars)
  * @param edit human description of the edit under test, e.g. "built-in GPT-NeoX head permutation"
+ * @param editCalls how often the edit ran and how many requests reused a result (null in reports written before it)
  */
 public record RunInfo(
         String model,
@@ -21,9 +22,16 @@ public record RunInfo(
         String edit,
         long seed,
         int tries,
-        List<String> prompts) {
+        List<String> prompts,
+        EditCalls editCalls) {
 
     public RunInfo {
         prompts = List.copyOf(prompts);
+    }
+
+    /** Without edit-call counts. */
+    public RunInfo(String model, String revision, String modelFolder, String contentHash, String computeDtype, String weightDtype,
+                   String device, int layer, int heads, String edit, long seed, int tries, List<String> prompts) {
+        this(model, revision, modelFolder, contentHash, computeDtype, weightDtype, device, layer, heads, edit, seed, tries, prompts, null);
     }
 }

@@ -1,0 +1,333 @@
+package dev.editgate.gate.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.BuiltInHeadPermutation;
+import dev.editgate.core.edit.GroupedHeads;
+import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.forward.ComputeDtype;
+import dev.editgate.core.forward.ResidualCache;
+import dev.editgate.core.forward.TransformerForward;
+import dev.editgate.core.model.ModelConfig;
+import dev.editgate.core.model.TensorRole;
+import dev.editgate.core.safetensors.Tensor;
+import dev.editgate.core.structure.HeadBlockCorrespondence;
+import dev.editgate.core.tokenize.Generation;
+import dev.editgate.gate.Gate;
+import dev.editgate.gate.GateListener;
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.config.GateKey;
+import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.StageReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code editgate bench}: where a gate run's time goes on one model, measured in this run on this machine. Not a
+ * test: it prints numbers, one labelled line each, and always exits 0 unless the model cannot be loaded.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures, on one model: load time and bandwidth against a plain read of the same bytes, the",
+                "structural stage's cost per trial, a functional trial with and without the prefix (residual) cache, forward",
+                "tokens/s and GFLOP/s against the GEMM rate of the same engine, greedy decoding with and without the KV cache,",
+                "and a whole gate run (small --tries) split by stage. A benchmark, not a test: numbers vary between runs."})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+
+    @Option(names = "--layer", paramLabel = "L", description = "Layer whose heads are permuted (default: the middle layer).")
+    Integer layer;
+
+    @Option(names = "--dtype", paramLabel = "D", defaultValue = "fp32", description = "Compute dtype: fp64, fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = dev.editgate.core.device.Devices.DEFAULT,
+            description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--trials", paramLabel = "N", defaultValue = "10", description = "Trials per micro-benchmark (default: ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(names = "--tries", paramLabel = "N", defaultValue = "5", description = "Tries per property of the whole-gate run (default: ${DEFAULT-VALUE}).")
+    int tries;
+
+    @Option(names = "--seq", paramLabel = "T", defaultValue = "16", description = "Tokens per benchmark prompt (default: ${DEFAULT-VALUE}).")
+    int seq;
+
+    @Option(names = "--no-gate", description = "Skip the whole-gate run.")
+    boolean noGate;
+
+    private static final int PROMPTS = 5;
+    private static final int GREEDY_TOKENS = 20;
+
+    @Override
+    public Integer call() {
+        if (trials < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trials);
+        if (tries < 1) throw new IllegalArgumentException("--tries must be >= 1, got " + tries);
+        if (seq < 1) throw new IllegalArgumentException("--seq must be >= 1, got " + seq);
+        PrintStream out = System.out;
+        ComputeDtype dt = ComputeDtype.parse(dtype);
+        Path folder = model.folder();
+
+        long t0 = System.nanoTime();
+        Checkpoint ck = Checkpoint.load(folder);
+        ModelConfig c = ck.config();
+        int l = layer != null ? layer : c.numHiddenLayers() / 2;
+        if (l < 0 || l >= c.numHiddenLayers()) {
+            throw new IllegalArgumentException("--layer " + l + " is out of range 0.." + (c.numHiddenLayers() - 1));
+        }
+        out.printf("editgate bench: %s (%s), layer %d, %s, %s threads%n", model.model, c.summary(), l, dt,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        try (TransformerForward f = TransformerForward.load(ck, dt, device)) {
+            double loadS = seconds(t0);
+            long bytes = weightBytes(folder);
+            double readS = plainRead(folder);
+            out.printf("load: checkpoint + %s upload to %s in %.3f s, %.1f MB of safetensors (%.0f MB/s)%n", dt,
+                    dev.editgate.core.device.Devices.display(f.deviceName()), loadS, bytes / 1e6, bytes / 1e6 / loadS);
+            out.printf("plain read: the same bytes read into memory in %.3f s (%.0f MB/s): load is %.1fx a plain read%n",
+                    readS, bytes / 1e6 / readS, loadS / readS);
+
+            Random random = new Random(1);
+            List<Permutation> perms = new ArrayList<>();
+            for (int i = 0; i < trials; i++) perms.add(randomPermutation(random, c.numAttentionHeads(), c.groupSize()));
+            structural(out, ck, l, perms);
+
+            int vocab = Math.min(c.vocabSize(), 50_000);
+            int[][][] prompts = new int[PROMPTS][][];
+            for (int i = 0; i < PROMPTS; i++) prompts[i] = new int[][] {random.ints(seq, 0, vocab).toArray()};
+            functional(out, f, ck, l, perms, prompts);
+            forwardRate(out, f, ck, vocab);
+            greedy(out, f, prompts[0][0]);
+        }
+        if (!noGate) gate(out, l);
+        return EditgateCli.EXIT_PASS;
+    }
+
+    /** One trial of the structural stage's core: the built-in edit and the head-block comparison. */
+    private void structural(PrintStream out, Checkpoint ck, int l, List<Permutation> perms) {
+        HeadBlockCorrespondence.compute(ck, ck, l);                      // the original's blocks, once per run
+        for (Permutation p : perms) {                                     // warm-up (JIT), as a gate run's later trials are
+            HeadBlockCorrespondence.compute(ck, BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, p), l, p);
+        }
+        long edit = 0, check = 0;
+        for (Permutation p : perms) {
+            long a = System.nanoTime();
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, p);
+            long b = System.nanoTime();
+            if (!HeadBlockCorrespondence.compute(ck, edited, l, p).consistentWith(p)) {
+                throw new IllegalStateException("the built-in edit is not consistent with " + p.toCycleString());
+            }
+            check += System.nanoTime() - b;
+            edit += b - a;
+        }
+        int n = perms.size();
+        out.printf("structural: %.2f ms/trial (built-in edit %.2f ms + block check %.2f ms), %d trials after as many warm-up trials%n",
+                (edit + check) / 1e6 / n, edit / 1e6 / n, check / 1e6 / n, n);
+    }
+
+    /** A functional trial: edit, upload the edited layer, logits of every prompt; from layer 0 and from the cached residuals. */
+    private void functional(PrintStream out, TransformerForward f, Checkpoint ck, int l, List<Permutation> perms, int[][][] prompts) {
+        List<ResidualCache> residuals = new ArrayList<>();
+        for (int[][] p : prompts) residuals.add(f.residuals(p));
+        double full = median(() -> { for (int[][] p : prompts) f.logits(p); }, 3);
+        long without = 0, with = 0;
+        for (Permutation p : perms) {
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, p);
+            long a = System.nanoTime();
+            try (TransformerForward v = f.withLayerReplaced(l, edited)) {
+                for (int[][] prompt : prompts) v.logits(prompt);
+            }
+            long b = System.nanoTime();
+            try (TransformerForward v = f.withLayerReplaced(l, edited)) {
+                for (int i = 0; i < prompts.length; i++) v.logitsFrom(l, residuals.get(i));
+            }
+            with += System.nanoTime() - b;
+            without += b - a;
+        }
+        int n = perms.size();
+        double withMs = with / 1e6 / n;
+        out.printf("functional: %.1f ms/trial with the prefix cache (logitsFrom layer %d), %.1f ms/trial without it, "
+                        + "%d prompts x %d tokens; a full forward of the prompts %.1f ms (with the cache: %.2fx of it)%n",
+                withMs, l, without / 1e6 / n, prompts.length, seq, full * 1e3, withMs / (full * 1e3));
+    }
+
+    /** Forward tokens/s and GFLOP/s (the GEMMs of the weights and the attention) against one large GEMM's rate. */
+    private void forwardRate(PrintStream out, TransformerForward f, Checkpoint ck, int vocab) {
+        ModelConfig c = ck.config();
+        int[][] batch = new int[8][];
+        Random r = new Random(2);
+        for (int i = 0; i < batch.length; i++) batch[i] = r.ints(seq, 0, vocab).toArray();
+        f.logits(batch);
+        double s = median(() -> f.logits(batch), 3);
+        double tokens = (double) batch.length * seq;
+        double flopsPerToken = 2.0 * gemmWeights(ck) + c.numHiddenLayers() * 4.0 * seq * c.numAttentionHeads() * c.headDim();
+        double gflops = tokens * flopsPerToken / s / 1e9;
+        double gemm = gemmRate(f.dtype(), c.hiddenSize());
+        out.printf("forward: %.0f tokens/s (batch %d x %d tokens, %.3f s), %.2f GFLOP/s%n", tokens / s, batch.length, seq, s, gflops);
+        out.printf("GEMM: linear [256 x %d] x [%d x %d] %s: %.2f GFLOP/s; the forward runs at %.0f%% of it%n",
+                c.hiddenSize(), c.hiddenSize(), c.hiddenSize(), f.dtype(), gemm, 100 * gflops / gemm);
+    }
+
+    private void greedy(PrintStream out, TransformerForward f, int[] prompt) {
+        int n = Math.min(GREEDY_TOKENS, f.config().maxPositionEmbeddings() - prompt.length);
+        double cached = median(() -> Generation.greedy(f, prompt, n), 3);
+        double full = median(() -> Generation.greedyWithoutCache(f, prompt, n), 1);
+        out.printf("greedy: %d tokens after %d in %.1f ms with the KV cache, %.1f ms without it (%.1fx)%n",
+                n, prompt.length, cached * 1e3, full * 1e3, full / cached);
+    }
+
+    private void gate(PrintStream out, int l) {
+        Path reportDir;
+        try {
+            reportDir = Files.createTempDirectory("editgate-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary report folder for the gate run", e);
+        }
+        Map<GateKey, String> cli = new EnumMap<>(GateKey.class);
+        cli.put(GateKey.MODEL, model.model);
+        if (model.revision != null) cli.put(GateKey.REVISION, model.revision);
+        cli.put(GateKey.LAYER, Integer.toString(l));
+        cli.put(GateKey.DTYPE, dtype);
+        cli.put(GateKey.DEVICE, device);
+        cli.put(GateKey.TRIES, Integer.toString(tries));
+        cli.put(GateKey.SEED, "1");
+        cli.put(GateKey.REPORT, reportDir.toString());
+        GateConfig config = GateConfig.resolve(cli, new Properties());
+        long t0 = System.nanoTime();
+        GateReport report = new Gate(config, GateListener.NONE).run();
+        double total = seconds(t0);
+        out.printf("gate: %s in %.1f s with --tries %d (edit calls: %s)%n", report.verdict(), total, tries,
+                report.run().editCalls() == null ? "n/a" : report.run().editCalls().summary());
+        for (StageReport s : report.stages()) {
+            long trials = s.properties().stream().mapToLong(p -> p.tries()).sum();
+            out.printf("gate stage %-12s %-8s %8.2f s  %4d trials%s%n", s.name(), s.status(), s.elapsed().toNanos() / 1e9, trials,
+                    trials > 0 ? String.format("  %.1f ms/trial", s.elapsed().toNanos() / 1e6 / trials) : "");
+        }
+        dev.editgate.core.external.NoFollowFiles.tryDeleteTree(reportDir);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Elements of every matrix a forward multiplies by per token: the layers' 2-D weights and the unembedding. */
+    static long gemmWeights(Checkpoint ck) {
+        var layout = ck.layout();
+        String embed = layout.name(TensorRole.EMBED);
+        String unembed = layout.unembedding();
+        long sum = ck.unembedding().numel();
+        for (Tensor t : ck.tensors().values()) {
+            String n = t.name();
+            if (t.rank() != 2 || n.equals(embed) || n.equals(unembed) || layout.architecture().isBuffer(n)) continue;
+            if (ck.config().positions() == dev.editgate.core.model.PositionKind.LEARNED && n.equals(layout.name(TensorRole.POSITION_EMBED))) continue;
+            sum += t.numel();
+        }
+        return sum;
+    }
+
+    static double gemmRate(ComputeDtype dtype, int d) {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            DataType dt = switch (dtype) {
+                case FLOAT64 -> DataType.FLOAT64;
+                case FLOAT32 -> DataType.FLOAT32;
+                case FLOAT16 -> DataType.FLOAT16;
+            };
+            NDArray a = m.randomNormal(new Shape(256, d)).toType(dt, false);
+            NDArray w = m.randomNormal(new Shape(d, d)).toType(dt, false);
+            Linear.linear(a, w).singletonOrThrow().close();
+            double s = median(() -> Linear.linear(a, w).singletonOrThrow().close(), 9);
+            return 2.0 * 256 * d * d / s / 1e9;
+        }
+    }
+
+    /** A random head permutation that keeps KV groups together (any permutation without GQA). */
+    static Permutation randomPermutation(Random r, int heads, int groupSize) {
+        Permutation groups = shuffled(r, heads / groupSize);
+        List<Permutation> within = new ArrayList<>();
+        for (int g = 0; g < heads / groupSize; g++) within.add(shuffled(r, groupSize));
+        return groupSize == 1 ? shuffled(r, heads) : GroupedHeads.compose(groups, within);
+    }
+
+    private static Permutation shuffled(Random r, int n) {
+        int[] image = new int[n];
+        for (int i = 0; i < n; i++) image[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = image[i];
+            image[i] = image[j];
+            image[j] = t;
+        }
+        return Permutation.of(image);
+    }
+
+    private static List<Path> weightFiles(Path folder) {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder, e);
+        }
+    }
+
+    private static long weightBytes(Path folder) {
+        long sum = 0;
+        for (Path p : weightFiles(folder)) {
+            try {
+                sum += Files.size(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot stat " + p, e);
+            }
+        }
+        return sum;
+    }
+
+    /** Reads every safetensors file into one reused direct buffer; returns the seconds it took. */
+    private static double plainRead(Path folder) {
+        long t0 = System.nanoTime();
+        ByteBuffer buf = ByteBuffer.allocateDirect(16 << 20);
+        for (Path p : weightFiles(folder)) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                while (true) {
+                    buf.clear();
+                    if (ch.read(buf) < 0) break;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + p, e);
+            }
+        }
+        return seconds(t0);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Median wall seconds of {@code runs} runs of {@code body}. */
+    static double median(Runnable body, int runs) {
+        double[] s = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            s[i] = seconds(t0);
+        }
+        java.util.Arrays.sort(s);
+        return s[runs / 2];
+    }
+}

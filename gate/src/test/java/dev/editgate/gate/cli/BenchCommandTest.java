@@ -1,0 +1,59 @@
+package dev.editgate.gate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code editgate bench} prints every measurement it promises, one labelled line each (the numbers are not checked). */
+class BenchCommandTest {
+
+    @Test
+    void printsEveryMeasurementOnTheTinyFixture() {
+        String out = run("bench", "--model", "fixture:tiny", "--trials", "2", "--tries", "2", "--seq", "6");
+        assertThat(out).containsPattern("(?m)^load: checkpoint \\+ fp32 upload to .* in [0-9.]+ s, [0-9.]+ MB of safetensors \\([0-9]+ MB/s\\)$")
+                .containsPattern("(?m)^plain read: the same bytes read into memory in [0-9.]+ s")
+                .containsPattern("(?m)^structural: [0-9.]+ ms/trial \\(built-in edit [0-9.]+ ms \\+ block check [0-9.]+ ms\\), 2 trials after as many warm-up trials$")
+                .containsPattern("(?m)^functional: [0-9.]+ ms/trial with the prefix cache \\(logitsFrom layer 1\\), [0-9.]+ ms/trial without it")
+                .containsPattern("(?m)^forward: [0-9]+ tokens/s \\(batch 8 x 6 tokens, [0-9.]+ s\\), [0-9.]+ GFLOP/s$")
+                .containsPattern("(?m)^GEMM: linear \\[256 x \\d+\\] x \\[\\d+ x \\d+\\] fp32: [0-9.]+ GFLOP/s; the forward runs at [0-9]+% of it$")
+                .containsPattern("(?m)^greedy: \\d+ tokens after 6 in [0-9.]+ ms with the KV cache, [0-9.]+ ms without it")
+                .containsPattern("(?m)^gate: PASS in [0-9.]+ s with --tries 2 \\(edit calls: \\d+")
+                .containsPattern("(?m)^gate stage structural +PASSED +[0-9.]+ s +\\d+ trials")
+                .containsPattern("(?m)^gate stage numeric ")
+                .containsPattern("(?m)^gate stage functional ")
+                .containsPattern("(?m)^gate stage behavioural ");
+    }
+
+    @Test
+    void refusesZeroTrials() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = EditgateCli.commandLine().execute("bench", "--model", "fixture:tiny", "--trials", "0", "--no-gate");
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("--trials must be >= 1");
+    }
+
+    private static String run(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = EditgateCli.commandLine().execute(args);
+        } finally {
+            System.setOut(saved);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(out).isZero();
+        return out;
+    }
+}
