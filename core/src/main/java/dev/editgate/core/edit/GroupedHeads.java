@@ -65,6 +65,18 @@ public final class GroupedHeads {
         return Permutation.of(image);
     }
 
+    /**
+     * A uniformly random head permutation of {@code heads} query heads that keeps every group of {@code groupSize}
+     * together: a random permutation of the groups, then a random one inside each group (for benchmarks and tests;
+     * property tests draw through the property engine's generators, which shrink).
+     */
+    public static Permutation random(int heads, int groupSize, java.util.Random random) {
+        Permutation groups = Permutation.random(heads / groupSize, random);
+        List<Permutation> within = new ArrayList<>();
+        for (int j = 0; j < heads / groupSize; j++) within.add(Permutation.random(groupSize, random));
+        return compose(groups, within);
+    }
+
     /** The block moves of the head permutation π on {@code view}: query-head sets by π, KV-head sets by σ. */
     public static List<BlockMove> moves(HeadView view, Permutation queryPerm) {
         Permutation sigma = kvPermutation(queryPerm, view.groupSize());

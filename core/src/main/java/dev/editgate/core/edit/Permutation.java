@@ -46,6 +46,18 @@ public final class Permutation {
         return new Permutation(image);
     }
 
+    /** A uniformly random permutation of {@code n} points (Fisher–Yates), deterministic in {@code random}'s state. */
+    public static Permutation random(int n, java.util.Random random) {
+        int[] image = identity(n).image;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = image[i];
+            image[i] = image[j];
+            image[j] = t;
+        }
+        return new Permutation(image);
+    }
+
     /** The permutation of {@code n} points that swaps {@code a} and {@code b}. */
     public static Permutation transposition(int n, int a, int b) {
         int[] image = identity(n).image;

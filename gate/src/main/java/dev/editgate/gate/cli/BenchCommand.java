@@ -109,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
 
             Random random = new Random(1);
             List<Permutation> perms = new ArrayList<>();
-            for (int i = 0; i < trials; i++) perms.add(randomPermutation(random, c.numAttentionHeads(), c.groupSize()));
+            for (int i = 0; i < trials; i++) perms.add(GroupedHeads.random(c.numAttentionHeads(), c.groupSize(), random));
             structural(out, ck, l, perms);
 
             int vocab = Math.min(c.vocabSize(), 50_000);
@@ -259,24 +259,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** A random head permutation that keeps KV groups together (any permutation without GQA). */
-    static Permutation randomPermutation(Random r, int heads, int groupSize) {
-        Permutation groups = shuffled(r, heads / groupSize);
-        List<Permutation> within = new ArrayList<>();
-        for (int g = 0; g < heads / groupSize; g++) within.add(shuffled(r, groupSize));
-        return groupSize == 1 ? shuffled(r, heads) : GroupedHeads.compose(groups, within);
-    }
-
-    private static Permutation shuffled(Random r, int n) {
-        int[] image = new int[n];
-        for (int i = 0; i < n; i++) image[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = image[i];
-            image[i] = image[j];
-            image[j] = t;
-        }
-        return Permutation.of(image);
-    }
 
     private static List<Path> weightFiles(Path folder) {
         try (Stream<Path> s = Files.list(folder)) {
