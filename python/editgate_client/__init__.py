@@ -4,7 +4,13 @@
     def edit(tensors, request): ...   # return only the tensors you changed
     run(edit)
 
-Protocol (docs/external-edit-protocol.md, version 1):
+Protocol (docs/external-edit-protocol.md, versions 1 and 2):
+  version 1: a head permutation, ``request["layer"]`` and ``request["permutation"]`` (a JSON list), unchanged;
+  version 2: ``request["edit"]`` names the kind (``kinds.KINDS``, or a lab's own name), ``request["params"]`` holds
+            its parameters with every JSON array of numbers as a numpy array (int64, or float64 when any entry is
+            not an integer), ``request["layer"]`` is absent for whole-model kinds, and the client adds
+            ``request["dtypes"]`` (tensor name -> safetensors tag, so a uint16 array is known to hold BF16 bits).
+            ``kinds.edit`` is a ready edit function for every built-in kind.
   one-shot: ``python my_edit.py --request /path/request.json`` (or $EDITGATE_REQUEST); exit 0 = success.
   worker:   ``python my_edit.py --worker``: one JSON request per stdin line, one JSON reply per stdout line
             ``{"id":..., "ok":true}`` / ``{"id":..., "ok":false, "error":"..."}``.
@@ -17,10 +23,13 @@ import os
 import sys
 import traceback
 
+import numpy as np
+
 from . import safetensors_np
 
-__all__ = ["run", "load_input", "write_output", "safetensors_np", "PROTOCOL"]
-PROTOCOL = 1
+__all__ = ["run", "load_input", "write_output", "safetensors_np", "PROTOCOL", "PROTOCOLS", "protocol2_request"]
+PROTOCOLS = (1, 2)
+PROTOCOL = PROTOCOLS[-1]  # the newest version this client speaks
 
 
 def load_input(folder):
@@ -41,10 +50,45 @@ def write_output(folder, changed, dtypes):
     safetensors_np.write(os.path.join(folder, "model.safetensors"), changed, dtypes, {"format": "pt", "writer": "editgate_client"})
 
 
+def _numeric(value):
+    """A JSON array of numbers as a numpy array (int64, else float64); anything else as JSON gave it."""
+    if not isinstance(value, list):
+        return value
+    try:
+        a = np.asarray(value)
+    except ValueError:  # ragged nesting
+        return value
+    if a.size and a.dtype.kind in "iu":
+        return a.astype(np.int64)
+    if a.size and a.dtype.kind == "f":
+        return a.astype(np.float64)
+    return value
+
+
+def protocol2_request(request, dtypes):
+    """The request a version 2 edit function sees: ``edit`` checked, ``params`` with numpy arrays, ``dtypes`` added."""
+    kind = request.get("edit")
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"protocol 2 request {request.get('id')!r}: \"edit\" must name the edit kind, got {kind!r}")
+    params = request.get("params")
+    if not isinstance(params, dict):
+        raise ValueError(f"protocol 2 request {request.get('id')!r} ({kind}): \"params\" must be a JSON object, got {params!r}")
+    layer = request.get("layer")
+    if layer is not None and (isinstance(layer, bool) or not isinstance(layer, int)):
+        raise ValueError(f"protocol 2 request {request.get('id')!r} ({kind}): \"layer\" must be an integer, got {layer!r}")
+    out = dict(request)
+    out["params"] = {k: _numeric(v) for k, v in params.items()}
+    out["dtypes"] = dict(dtypes)
+    return out
+
+
 def handle(request, edit_fn):
-    if request.get("protocol") != PROTOCOL:
-        raise ValueError(f"unsupported protocol {request.get('protocol')!r}; this client speaks {PROTOCOL}")
+    version = request.get("protocol")
+    if version not in PROTOCOLS or isinstance(version, bool):
+        raise ValueError(f"unsupported protocol {version!r}; this client speaks {' and '.join(map(str, PROTOCOLS))}")
     tensors, dtypes = load_input(request["input"])
+    if version == 2:
+        request = protocol2_request(request, dtypes)
     changed = edit_fn(tensors, request)
     if not isinstance(changed, dict):
         raise TypeError(f"edit function returned {type(changed).__name__}; expected dict name -> array")

@@ -2,15 +2,18 @@
 
     python3 mutant_worker.py --mutant inverse_on_dense --worker
     python3 mutant_worker.py --mutant seed_component_major_qkv --request R.json
+    python3 mutant_worker.py --mutant mlp_inverse_on_out --worker          # protocol 2 requests (edit kinds)
 Convention of the request: new query head i = old head permutation[i]. Every mutant is a plausible bug, written the
 way a lab would write it for the family it targets (FAMILIES); the correct parts come from editgate_client.layouts.
+The edit-kind mutants (KIND_OF: mlp-permutation, residual-permutation, qk-/vo-scaling) answer protocol 2 requests of
+their kind (docs/external-edit-protocol.md); their correct parts come from editgate_client.kinds.
 """
 import os
 import sys
 
 import numpy as np
 
-from editgate_client import layouts, run, safetensors_np, load_input
+from editgate_client import kinds, layouts, run, safetensors_np, load_input
 
 
 def _names(layer):
@@ -38,6 +41,17 @@ FAMILIES = {
     "high_heads_ignored": _NEOX | _GPT2, "also_next_layer": _ALL, "scatter_convention": _ALL,
     "dense_bias_permuted": _NEOX | _GPT2, "gpt2_as_neox": _GPT2, "gpt2_conv1d_axis": _GPT2, "llama_q_input_axis": _LLAMA,
     "llama_o_proj_rows": _LLAMA, "kv_left_in_place": _LLAMA, "hard_coded_group_size": _LLAMA, "qkv_biases_not_moved": _LLAMA,
+    "mlp_out_not_permuted": _ALL, "swiglu_gate_without_up": _LLAMA, "mlp_inverse_on_out": _ALL,
+    "residual_final_norm_forgotten": _ALL, "residual_positions_forgotten": _GPT2, "residual_inverse_on_reads": _ALL,
+    "qk_scaling_on_k_not_q": _ALL, "vo_scaling_on_v_not_o": _ALL, "gqa_scaling_per_query_head": _LLAMA,
+}
+# The edit kind each edit-kind mutant gets wrong (the others are head permutations).
+KIND_OF = {
+    "mlp_out_not_permuted": kinds.MLP_PERMUTATION, "swiglu_gate_without_up": kinds.MLP_PERMUTATION,
+    "mlp_inverse_on_out": kinds.MLP_PERMUTATION, "residual_final_norm_forgotten": kinds.RESIDUAL_PERMUTATION,
+    "residual_positions_forgotten": kinds.RESIDUAL_PERMUTATION, "residual_inverse_on_reads": kinds.RESIDUAL_PERMUTATION,
+    "qk_scaling_on_k_not_q": kinds.QK_SCALING, "vo_scaling_on_v_not_o": kinds.VO_SCALING,
+    "gqa_scaling_per_query_head": kinds.QK_SCALING,
 }
 HARD_CODED_GROUP = 4  # Llama-3.1-8B's 32 / 8
 
@@ -121,6 +135,64 @@ def _llama(t, s, mutant, layer, perm, sigma, ok):
     return None
 
 
+def _mlp(t, cfg, mutant, layer, params):
+    perm = kinds.check_permutation(params["permutation"], kinds.intermediate_size(cfg))
+    parts = kinds.mlp_parts(cfg, layer, t.keys())
+    if mutant == "mlp_out_not_permuted":  # the in side (gate/up rows, c_fc columns, biases) moves, down stays
+        return kinds.gather_axes(t, [(a, perm) for a in parts if a.role != "down"])
+    if mutant == "swiglu_gate_without_up":  # gate_proj rows (and bias) and down_proj columns move; up_proj (and bias) stay
+        return kinds.gather_axes(t, [(a, perm) for a in parts if a.role not in ("up", "up_bias")])
+    inv = np.argsort(perm)  # mlp_inverse_on_out
+    return kinds.gather_axes(t, [(a, inv if a.role == "down" else perm) for a in parts])
+
+
+def _residual(t, cfg, mutant, params):
+    perm = kinds.check_permutation(params["permutation"], layouts.shape(cfg).hidden)
+    axes = kinds.residual_axes(cfg, t.keys())
+    if mutant == "residual_final_norm_forgotten":  # final norm weight (and bias) left in place
+        return kinds.gather_axes(t, [(a, perm) for a in axes if a.role != "final_norm"])
+    if mutant == "residual_positions_forgotten":  # GPT-2's wpe left in place
+        return kinds.gather_axes(t, [(a, perm) for a in axes if a.role != "position"])
+    inv = np.argsort(perm)  # residual_inverse_on_reads: q/k/v/qkv and mlp up/gate/fc input axes by p^-1
+    return kinds.gather_axes(t, [(a, inv if a.role == "read" else perm) for a in axes])
+
+
+def _scaling(t, cfg, s, mutant, layer, params, dtypes):
+    e, per_kv = kinds.group_exponents(params["exponents"], s, KIND_OF[mutant])
+    names = t.keys()
+    if mutant == "gqa_scaling_per_query_head":  # k rows of KV head j by 1/c of query head j (not of group j's heads)
+        return kinds.scale_axes(t, kinds.head_block_factors(cfg, layer, names, {"q": e, "k": -e[:s.kv_heads]}), dtypes)
+    part = "k" if mutant == "qk_scaling_on_k_not_q" else "v"
+    # qk: c meant for q goes onto k, after k's own 1/c; vo: 1/c meant for o goes onto v, after v's own c
+    first, second = (-per_kv, per_kv) if part == "k" else (per_kv, -per_kv)
+    out = kinds.scale_axes(t, kinds.head_block_factors(cfg, layer, names, {part: first}), dtypes)
+    out.update(kinds.scale_axes(dict(t, **out), kinds.head_block_factors(cfg, layer, names, {part: second}), dtypes))
+    return out
+
+
+def _kind_mutant(t, req, cfg, s, mutant):
+    kind = KIND_OF[mutant]
+    asked = req.get("edit") if req.get("protocol") == 2 else "head-permutation (protocol 1)"
+    if asked != kind:
+        raise ValueError(f"mutant {mutant} edits {kind}; the request asks for {asked}")
+    params, layer = req["params"], req.get("layer")
+    if kind == kinds.RESIDUAL_PERMUTATION:
+        return _residual(t, cfg, mutant, params)
+    layouts.head_blocks(cfg, layer, t.keys())  # checks the layer
+    if kind == kinds.MLP_PERMUTATION:
+        return _mlp(t, cfg, mutant, layer, params)
+    return _scaling(t, cfg, s, mutant, layer, params, req.get("dtypes"))
+
+
+def _head_permutation(req):
+    """layer and permutation of a head-permutation request, protocol 1 or 2."""
+    if req.get("protocol") == 2:
+        if req.get("edit") != kinds.HEAD_PERMUTATION:
+            raise ValueError(f"this mutant edits head-permutation; the request asks for {req.get('edit')}")
+        return req["layer"], np.array(req["params"]["permutation"], dtype=np.int64)
+    return req["layer"], np.array(req["permutation"], dtype=np.int64)
+
+
 def make_edit(mutant):
     if mutant not in FAMILIES:
         raise ValueError(f"unknown mutant {mutant}; expected one of {', '.join(FAMILIES)}")
@@ -130,7 +202,9 @@ def make_edit(mutant):
         s = layouts.shape(cfg)
         if s.family not in FAMILIES[mutant]:
             raise ValueError(f"mutant {mutant} is written for [{', '.join(sorted(FAMILIES[mutant]))}] models, not {s.family}")
-        layer, perm = req["layer"], np.array(req["permutation"], dtype=np.int64)
+        if mutant in KIND_OF:
+            return _kind_mutant(t, req, cfg, s, mutant)
+        layer, perm = _head_permutation(req)
         inv = np.argsort(perm)
         sigma = layouts.kv_permutation(perm, s.heads // s.kv_heads)  # refuses a perm that splits a KV group, as Java does
         blocks = layouts.head_blocks(cfg, layer, t.keys())
