@@ -65,8 +65,10 @@ def _cli(editgate):
 
 
 def check(edit_fn, model="fixture:tiny", layer=None, tries=None, seed=None, dtype=None, time_budget=None,
-          report=None, edit_timeout=None, editgate=None, extra_args=(), timeout=None):
+          report=None, edit_timeout=None, editgate=None, extra_args=(), timeout=None, edit_kind=None):
     """Runs the gate on ``edit_fn(tensors, request) -> changed tensors`` in worker mode.
+
+    ``edit_kind`` (e.g. "mlp-permutation"; the gate's default is head-permutation) is passed as ``--edit-kind``.
 
     Returns a GateResult when the gate passes; raises AssertionError with the gate's message when it fails,
     EditgateSetupError when it could not judge the edit. ``report`` defaults to a fresh temporary folder.
@@ -76,8 +78,8 @@ def check(edit_fn, model="fixture:tiny", layer=None, tries=None, seed=None, dtyp
     report = report or tempfile.mkdtemp(prefix="editgate-check-")
     args = _cli(editgate) + ["gate", "--edit", "command:" + shlex.join(worker), "--edit-mode", "worker",
                              "--model", str(model), "--report", str(report)]
-    for flag, value in (("--layer", layer), ("--tries", tries), ("--seed", seed), ("--dtype", dtype),
-                        ("--time-budget", time_budget), ("--edit-timeout", edit_timeout)):
+    for flag, value in (("--edit-kind", edit_kind), ("--layer", layer), ("--tries", tries), ("--seed", seed),
+                        ("--dtype", dtype), ("--time-budget", time_budget), ("--edit-timeout", edit_timeout)):
         if value is not None:
             args += [flag, str(value)]
     args += list(extra_args)

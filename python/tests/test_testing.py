@@ -1,6 +1,8 @@
 """editgate_client.testing.check without a gate: what it refuses before starting one (the full runs are in
 gate/src/test/java/dev/editgate/gate/python/PythonPackageTest.java)."""
 import os
+import sys
+import tempfile
 import unittest
 from unittest import mock
 
@@ -24,6 +26,16 @@ class CheckRefusesWhatItCannotRun(unittest.TestCase):
             with self.assertRaises(testing.EditgateSetupError) as e:
                 testing.check(module_level_edit)
         self.assertIn("editgate CLI not found", str(e.exception))
+
+    def test_the_edit_kind_reaches_the_cli_as_edit_kind(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake = os.path.join(d, "fake_editgate.py")
+            with open(fake, "w") as f:
+                f.write("import sys\nprint(' '.join(sys.argv[1:]))\nprint('verdict: PASS')\n")
+            result = testing.check(module_level_edit, edit_kind="mlp-permutation", layer=1, report=d,
+                                   editgate=f"{sys.executable} {fake}")
+        self.assertIn("--edit-kind mlp-permutation --layer 1", result.output)
+        self.assertEqual(result.verdict, "verdict: PASS")
 
     def test_the_worker_command_names_the_function(self):
         module, qualname, path = testing._function_reference(module_level_edit)
