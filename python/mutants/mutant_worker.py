@@ -163,10 +163,9 @@ def _scaling(t, cfg, s, mutant, layer, params, dtypes):
     if mutant == "gqa_scaling_per_query_head":  # k rows of KV head j by 1/c of query head j (not of group j's heads)
         return kinds.scale_axes(t, kinds.head_block_factors(cfg, layer, names, {"q": e, "k": -e[:s.kv_heads]}), dtypes)
     part = "k" if mutant == "qk_scaling_on_k_not_q" else "v"
-    # qk: c meant for q goes onto k, after k's own 1/c; vo: 1/c meant for o goes onto v, after v's own c
-    first, second = (-per_kv, per_kv) if part == "k" else (per_kv, -per_kv)
-    out = kinds.scale_axes(t, kinds.head_block_factors(cfg, layer, names, {part: first}), dtypes)
-    out.update(kinds.scale_axes(dict(t, **out), kinds.head_block_factors(cfg, layer, names, {part: second}), dtypes))
+    # two passes, as the Java twin: qk: k gets c (meant for q), then its own 1/c; vo: v gets its own c, then 1/c (meant for o)
+    out = kinds.scale_axes(t, kinds.head_block_factors(cfg, layer, names, {part: per_kv}), dtypes)
+    out.update(kinds.scale_axes(dict(t, **out), kinds.head_block_factors(cfg, layer, names, {part: -per_kv}), dtypes))
     return out
 
 
