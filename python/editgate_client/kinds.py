@@ -412,6 +412,7 @@ def scale_up_down(tensors, config, layer, exponents, dtypes=None):
 
 def apply(kind, tensors, config, params, layer=None, dtypes=None):
     """The reference edit of ``kind`` with ``params`` ({"permutation": ...} or {"exponents": ...}); changed tensors only.
+    ``layer`` is required for the per-layer kinds and ignored by residual-permutation (a whole-model kind);
     ``dtypes`` (name -> safetensors tag) is needed for scalings of BF16 tensors."""
     _known(kind)
     name = _param(kind)

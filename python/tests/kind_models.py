@@ -3,13 +3,14 @@
 Built on the float64 builders of test_numpy_reference; each model is (config, tensors, dtypes) with tensors as
 numpy stores them (BF16 as uint16 bits).
 """
+import json
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from editgate_client import kinds, layouts  # noqa: E402
+from editgate_client import kinds, layouts, safetensors_np  # noqa: E402
 from tests.test_numpy_reference import (gpt2_config, gpt2_weights, llama_config, llama_weights, neox_config,  # noqa: E402
                                         neox_weights, _u)
 
@@ -105,3 +106,14 @@ def params(kind, config, r, full=False):
     if kind in (kinds.QK_SCALING, kinds.VO_SCALING):
         e = np.repeat(e[:s.kv_heads], g)  # equal inside each KV group
     return {"exponents": e}
+
+
+def write_folder(root, model, tag):
+    """The model as a checkpoint folder (config.json + model.safetensors) under root: (folder, config, tensors, dtypes)."""
+    config, tensors, dtypes = build(model, tag)
+    folder = os.path.join(root, f"{model}-{tag}")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f)
+    safetensors_np.write(os.path.join(folder, "model.safetensors"), tensors, dtypes)
+    return folder, config, tensors, dtypes

@@ -4,7 +4,6 @@ The edit-kind mutants of mutants/mutant_worker.py (the Python twins of fixtures'
 they were written for: each differs from the reference edit, and each changes the logits unless the bug happens
 to be a symmetry (documented per mutant below).
 """
-import json
 import os
 import shutil
 import sys
@@ -17,23 +16,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "mutants"))
 import mutant_worker  # noqa: E402
-from editgate_client import kinds, layouts, safetensors_np  # noqa: E402
-from tests.kind_models import BUILDERS, applies, build  # noqa: E402
+from editgate_client import kinds, layouts  # noqa: E402
+from tests.kind_models import BUILDERS, applies, write_folder  # noqa: E402
 from tests.test_kinds import LAYER, changed_names, logits, merged  # noqa: E402
 
 # Mutants whose output is the unedited model: k (or v) scaled by c and by 1/c, the other side untouched. The model
 # computes the same function, but the edit is not the reference action (q, or o, should have been scaled).
 NO_OPS = {"qk_scaling_on_k_not_q", "vo_scaling_on_v_not_o"}
-
-
-def write_folder(root, model, tag):
-    config, tensors, dtypes = build(model, tag)
-    folder = os.path.join(root, f"{model}-{tag}")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(config, f)
-    safetensors_np.write(os.path.join(folder, "model.safetensors"), tensors, dtypes)
-    return folder, config, tensors, dtypes
 
 
 def exposing_params(kind, config):

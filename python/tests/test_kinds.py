@@ -7,6 +7,7 @@ equal the original's.
 """
 import os
 import sys
+import tempfile
 import unittest
 import zlib
 
@@ -15,7 +16,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from editgate_client import kinds, layouts  # noqa: E402
 from reference import numpy_reference as ref  # noqa: E402
-from tests.kind_models import BUILDERS, DTYPES, applies, build, params  # noqa: E402
+from tests.kind_models import BUILDERS, DTYPES, applies, build, params, write_folder  # noqa: E402
 
 IDS = [3, 17, 0, 36, 9, 9, 21, 5]
 LAYER = 1
@@ -291,6 +292,19 @@ class Refusals(unittest.TestCase):
             kinds.apply("rotation", t, c, {}, 0)
         with self.assertRaisesRegex(ValueError, "must be a list of integers"):
             kinds.apply(kinds.RESIDUAL_PERMUTATION, t, c, {"permutation": [0.0] * 16})
+
+
+class EditFunction(unittest.TestCase):
+    def test_kinds_edit_serves_protocol_1_and_2_requests(self):
+        with tempfile.TemporaryDirectory() as root:
+            folder, c, t, types = write_folder(root, "llama-gqa", "BF16")
+            v1 = {"protocol": 1, "layer": 0, "permutation": [2, 3, 0, 1], "input": folder}
+            self.assertEqual(changed_names(merged(t, layouts.permute_heads(t, c, 0, [2, 3, 0, 1])), merged(t, kinds.edit(t, v1))), set())
+            e = np.array([1, 1, -2, -2])
+            v2 = {"protocol": 2, "edit": "vo-scaling", "layer": 1, "params": {"exponents": e}, "input": folder, "dtypes": types}
+            got = kinds.edit(t, v2)
+            self.assertEqual(changed_names(merged(t, kinds.scale_vo(t, c, 1, e, types)), merged(t, got)), set())
+            self.assertEqual(set(got), {"model.layers.1.self_attn.v_proj.weight", "model.layers.1.self_attn.o_proj.weight"})
 
 
 class Parameters(unittest.TestCase):

@@ -20,8 +20,7 @@ PYTHON_DIR = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, PYTHON_DIR)
 import editgate_client  # noqa: E402
 from editgate_client import kinds, layouts, load_input  # noqa: E402
-from tests.kind_models import applies, params  # noqa: E402
-from tests.test_kind_mutants import write_folder  # noqa: E402
+from tests.kind_models import applies, params, write_folder  # noqa: E402
 from tests.test_kinds import changed_names, merged  # noqa: E402
 
 
