@@ -108,15 +108,24 @@ def _known(kind):
 def _ints(values, what):
     a = np.asarray(values)
     if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
-        raise ValueError(f"{what} must be a list of integers, got {values!r}")
+        raise ValueError(f"{what} must be a list of integers, got {_shown(np.ravel(a).tolist()) if a.ndim else values!r}")
     return a.astype(np.int64)
+
+
+def _shown(a, limit=24):
+    """A list for an error message, its head only when long."""
+    a = list(a)
+    return str(a) if len(a) <= limit else f"[{', '.join(map(str, a[:limit]))}, ... ({len(a)} entries)]"
 
 
 def check_permutation(perm, n, what="permutation"):
     """perm as an int64 array; ValueError unless it is a permutation of 0..n-1."""
     p = _ints(perm, what)
-    if p.size != n or not np.array_equal(np.sort(p), np.arange(n)):
-        raise ValueError(f"{what} {p.tolist()} is not a permutation of 0..{n - 1} ({n} entries expected, got {p.size})")
+    if p.size != n:
+        raise ValueError(f"{what} has {p.size} entries; the model has {n} (a permutation of 0..{n - 1} expected)")
+    if not np.array_equal(np.sort(p), np.arange(n)):
+        missing = np.setdiff1d(np.arange(n), p)
+        raise ValueError(f"{what} {_shown(p.tolist())} is not a permutation of 0..{n - 1}: {_shown(missing.tolist())} missing")
     return p
 
 
@@ -337,7 +346,7 @@ def group_exponents(exponents, s, kind):
     groups = e.reshape(s.kv_heads, g)  # [K, g]: query heads j*g .. j*g+g-1 share KV head j
     for j in range(s.kv_heads):
         if (groups[j] != groups[j, 0]).any():
-            raise ValueError(f"{kind}'s exponents {e.tolist()} differ inside KV group {j} (query heads {j * g}..{j * g + g - 1}: "
+            raise ValueError(f"{kind}'s exponents {_shown(e.tolist())} differ inside KV group {j} (query heads {j * g}..{j * g + g - 1}: "
                              f"{groups[j].tolist()}); query heads sharing a KV head must share its factor")
     return e, groups[:, 0]
 
@@ -360,10 +369,8 @@ def head_block_factors(config, layer, names, per_kind):
 def _axis_length(config, block):
     """The length of a head block's axis, from the config (the block sets tile q/k/v/o exactly)."""
     s = layouts.shape(config)
-    if s.family == "gpt_neox":
-        return 3 * s.hidden if block.kind != "o" else s.hidden
-    if s.family == "gpt2":
-        return 3 * s.hidden if block.kind != "o" else s.hidden
+    if s.family in ("gpt_neox", "gpt2"):  # fused q/k/v: 3 * hidden; the output projection: hidden
+        return s.hidden if block.kind == "o" else 3 * s.hidden
     return (s.kv_heads if block.kind in "kv" else s.heads) * s.head_dim
 
 

@@ -280,8 +280,12 @@ class Refusals(unittest.TestCase):
 
     def test_bad_parameters_and_layers_are_named(self):
         c, t, _ = build("llama-gqa")
-        with self.assertRaisesRegex(ValueError, r"mlp-permutation's permutation \[0, 0, 1\] is not a permutation of 0..23"):
+        with self.assertRaisesRegex(ValueError, r"mlp-permutation's permutation has 3 entries; the model has 24"):
             kinds.apply(kinds.MLP_PERMUTATION, t, c, {"permutation": [0, 0, 1]}, 0)
+        twice = list(range(24))
+        twice[5] = 4
+        with self.assertRaisesRegex(ValueError, r"is not a permutation of 0..23: \[5\] missing"):
+            kinds.apply(kinds.MLP_PERMUTATION, t, c, {"permutation": twice}, 0)
         with self.assertRaisesRegex(ValueError, "layer 2 is out of range: the model has 2 layers"):
             kinds.apply(kinds.QK_SCALING, t, c, {"exponents": [0] * 4}, 2)
         with self.assertRaisesRegex(ValueError, "needs an integer \"layer\", got None"):
