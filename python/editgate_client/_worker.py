@@ -1,7 +1,8 @@
 """``python -m editgate_client._worker MODULE QUALNAME [FILE]``: the worker ``testing.check`` hands the gate.
 
 Imports the edit function (from FILE when the function lived in a script run as __main__) and serves it
-with ``editgate_client.run`` in worker mode.
+with ``editgate_client.run`` in worker mode: protocol 1 requests as they come, protocol 2 requests with
+``request["edit"]`` (the kind), ``request["params"]`` (numpy arrays) and ``request["dtypes"]``.
 """
 import importlib
 import importlib.util
