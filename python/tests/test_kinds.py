@@ -236,6 +236,34 @@ class ReferenceActions(unittest.TestCase):
             self.assertTrue(same_bits(out[k], expected[k]), k)
 
 
+class NeuronEquivariance(unittest.TestCase):
+    def test_ablating_old_neurons_s_equals_ablating_the_new_neurons_that_hold_them(self):
+        """Gather convention: old neuron p[i] is new neuron i, so ablating old set S = ablating {i : p[i] in S}."""
+        def ablate(config, tensors, layer, neurons):
+            out = dict(tensors)
+            (down,) = [a for a in kinds.mlp_parts(config, layer, tensors.keys()) if a.role == "down"]
+            w = np.array(tensors[down.tensor])
+            index = [slice(None)] * w.ndim
+            index[down.axis] = list(neurons)
+            w[tuple(index)] = 0  # the neuron's output weights: it writes nothing
+            out[down.tensor] = w
+            return out
+
+        for model in ("gpt_neox", "gpt2", "llama3-biases"):
+            with self.subTest(model):
+                c, t, types = build(model)
+                r = np.random.default_rng(9)
+                n = kinds.intermediate_size(c)
+                p = r.permutation(n)
+                edited = merged(t, kinds.permute_mlp(t, c, 0, p))
+                old = set(r.choice(n, 5, replace=False).tolist())
+                new = {i for i in range(n) if p[i] in old}
+                a, b = logits(c, ablate(c, t, 0, old), types), logits(c, ablate(c, edited, 0, new), types)
+                self.assertLessEqual(np.abs(a - b).max(), LOGIT_TOLERANCE * np.abs(a).max())
+                wrong = logits(c, ablate(c, edited, 0, old), types)  # the same indices in the new model: other neurons
+                self.assertGreater(np.abs(wrong - a).max(), 1e-6 * np.abs(a).max())
+
+
 class ExactScaling(unittest.TestCase):
     def test_power_of_two_scaling_never_rounds_and_round_trips_in_every_dtype(self):
         r = np.random.default_rng(5)
