@@ -319,8 +319,12 @@ public final class ShapeSweep {
                 representative.environment(), stages, representative.plots(), config.reproduceCommand(), shapes);
     }
 
+    /** The first line of a message, and the next one too when the first ends with a colon (it announces the error). */
     private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
+        if (s == null) return "";
+        List<String> lines = s.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(2).toList();
+        if (lines.isEmpty()) return "";
+        return lines.get(0).endsWith(":") && lines.size() > 1 ? lines.get(0) + " " + lines.get(1) : lines.get(0);
     }
 
     /** The models gated so far (sweep, shrinking and flips), for tests. */
