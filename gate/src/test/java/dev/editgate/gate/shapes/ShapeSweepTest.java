@@ -110,6 +110,24 @@ class ShapeSweepTest {
         assertThat(r.shapes().minimalFailing()).startsWith("llama: 1 layer").contains("no biases");
     }
 
+    /**
+     * A Python edit that crashes on some shapes (a KeyError for the missing bias, answered ok:false by the worker) is a failed
+     * trial of that model, shrunk like any other, not a setup error: each generated model gets its own worker.
+     */
+    @Test
+    void aPythonEditThatCrashesOnSomeShapesIsShrunkToo(@TempDir Path tmp) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.editgate.fixtures.PythonClient.get().available(),
+                () -> dev.editgate.fixtures.PythonClient.get().unavailableReason());
+        Path worker = dev.editgate.fixtures.PythonClient.sourceFolder().resolve("mutants").resolve("mutant_worker.py");
+        GateReport r = new ShapeSweep(config(tmp, "llama", 50, "command:" + dev.editgate.fixtures.PythonClient.get().executable() + " " + worker
+                + " --mutant bias_assumed_present", 7L), GateListener.NONE).run();
+        assertThat(r.verdict()).isEqualTo(GateReport.Verdict.FAIL);
+        assertThat(r.shapes().minimalFailing()).startsWith("llama: 1 layer, 1 head / 1 KV head").contains("no biases");
+        assertThat(r.shapes().minimalFailure()).contains("KeyError").contains("model.layers.0.self_attn.q_proj.bias");
+        assertThat(r.shapes().difference()).isEqualTo("attention biases: absent → present");
+        assertThat(r.run().edit()).startsWith("external command (worker)");
+    }
+
     @Test
     void theReportCarriesTheShapesSectionInEveryFormat(@TempDir Path tmp) {
         GateReport r = new ShapeSweep(config(tmp, "gpt2", 50, "mutant:tied_embeddings_written_twice", 3L), GateListener.NONE).run();
