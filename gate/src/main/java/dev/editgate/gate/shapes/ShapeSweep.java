@@ -53,7 +53,9 @@ public final class ShapeSweep {
     private final Function<GateConfig, EditUnderTest> edits;
     private final Map<Shape, ModelRun> runs = new LinkedHashMap<>();
     private final List<ModelRun> sweep = new ArrayList<>();
+    private final List<Stage> sweepStages = stagesNamed("structural", "numeric");
     private boolean sweeping;
+    private boolean budgetSpent;
     private Path scratch;
     private int written;
 
@@ -125,7 +127,6 @@ public final class ShapeSweep {
         dev.editgate.gate.setup.Preflight.reportFolderWritable(config.reportDir());
         scratch = ScratchFolders.create("editgate-shapes-");
         try {
-            List<Stage> sweepStages = stagesNamed("structural", "numeric");
             sweeping = true;
             PropertyResult<Shape> result = Property.forAll(PREFIX + modelType, ShapeGen.of(modelType))
                     .tries(config.shapes())
@@ -142,6 +143,10 @@ public final class ShapeSweep {
                         }
                     })
                     .check(shape -> {
+                        if (!sweep.isEmpty() && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
+                            budgetSpent = true;   // the models left are not generated: the run is inconclusive
+                            return;
+                        }
                         ModelRun r = gate(shape, sweepStages);
                         if (r.failed()) {
                             sweeping = false; // what follows is shrinking
@@ -149,7 +154,7 @@ public final class ShapeSweep {
                         }
                     });
             sweeping = false;
-            return result.passed() ? passed(started, t0) : failed(result, started, t0, sweepStages);
+            return result.passed() ? passed(started, t0) : failed(result, started, t0);
         } finally {
             if (!ScratchFolders.delete(scratch)) System.err.println("editgate: could not delete the generated models under " + scratch);
         }
@@ -157,8 +162,8 @@ public final class ShapeSweep {
 
     /** Writes {@code shape}'s checkpoint, runs {@code stages} on it, removes it; each shape is gated once per run. */
     ModelRun gate(Shape shape, List<Stage> stages) {
-        String key = stages.stream().map(Stage::name).reduce("", String::concat);
-        ModelRun cached = key.equals("structuralnumeric") ? runs.get(shape) : null;
+        boolean sweepRun = stages == sweepStages;   // these runs are kept: the sweep, shrinking and flips gate a shape once
+        ModelRun cached = sweepRun ? runs.get(shape) : null;
         if (cached != null) return cached;
         Path folder = scratch.resolve("model-" + (++written));
         if (sweeping) listener.phase("model " + (sweep.size() + 1) + "/" + config.shapes() + ": " + shape.summary());
@@ -172,7 +177,7 @@ public final class ShapeSweep {
                 report = new Gate(inner, GateListener.NONE).rerunLine(config.reproduceCommand()).run(edit.edit(), edit.description(), stages);
             }
             ModelRun run = new ModelRun(shape, report, writeMillis);
-            if (key.equals("structuralnumeric")) {
+            if (sweepRun) {
                 runs.put(shape, run);
                 if (sweeping) sweep.add(run);
             }
@@ -201,6 +206,7 @@ public final class ShapeSweep {
         return GateConfig.resolve(m, new Properties());
     }
 
+    /** The gate's stages of these names, in the gate's order (so an edit kind with its own stages runs the same way). */
     private static List<Stage> stagesNamed(String... names) {
         List<Stage> out = new ArrayList<>();
         for (String n : names) Gate.stages().stream().filter(s -> s.name().equals(n)).forEach(out::add);
@@ -216,8 +222,10 @@ public final class ShapeSweep {
         List<ShapesReport.ShapeRow> functional = new ArrayList<>();
         List<StageReport> functionalStages = new ArrayList<>();
         boolean anyError = sweep.stream().anyMatch(r -> r.report().verdict() == GateReport.Verdict.INCONCLUSIVE);
-        if (anyError) {
-            stages.add(new StageReport("functional", StageReport.Status.SKIPPED, "skipped: a generated model's stage could not run", Duration.ZERO, List.of()));
+        if (budgetSpent || anyError) {
+            String why = budgetSpent ? "skipped: the time budget of " + config.timeBudget().toMillis() + " ms was spent after " + sweep.size()
+                    + " of " + config.shapes() + " generated models" : "skipped: a generated model's stage could not run";
+            stages.add(new StageReport("functional", StageReport.Status.SKIPPED, why, Duration.ZERO, List.of()));
         } else {
             for (Shape s : smallest) {
                 listener.phase("functional stage on " + s.summary());
@@ -228,8 +236,7 @@ public final class ShapeSweep {
             stages.add(combine("functional", functionalStages, "on the " + smallest.size() + " smallest generated models"));
         }
         ShapesReport shapes = shapesReport(null, null, null, List.of(), null, null, "", functional);
-        GateReport first = sweep.get(0).report();
-        return assemble(started, t0, Gate.verdict(stages), stages, shapes, first);
+        return assemble(started, t0, Gate.verdict(stages), stages, shapes, sweep.get(0).report());
     }
 
     /** One stage's reports over every model of the sweep, as one stage: its properties' tries and times summed. */
@@ -264,7 +271,7 @@ public final class ShapeSweep {
                 elapsed, new ArrayList<>(props.values()));
     }
 
-    private GateReport failed(PropertyResult<Shape> result, Instant started, long t0, List<Stage> sweepStages) {
+    private GateReport failed(PropertyResult<Shape> result, Instant started, long t0) {
         Shape minimal = result.shrunk().orElseThrow();
         Shape original = result.original().orElse(minimal);
         ModelRun min = gate(minimal, sweepStages);

@@ -143,6 +143,16 @@ class ShapeSweepTest {
     }
 
     @Test
+    void aSpentTimeBudgetStopsGeneratingAndIsInconclusive(@TempDir Path tmp) {
+        Map<GateKey, String> m = new EnumMap<>(config(tmp, "gpt2", 50, "builtin", 5L).explicit());
+        m.put(GateKey.TIME_BUDGET, "1ms");
+        GateReport r = new ShapeSweep(GateConfig.resolve(m, new Properties()), GateListener.NONE).run();
+        assertThat(r.verdict()).isEqualTo(GateReport.Verdict.INCONCLUSIVE);
+        assertThat(r.shapes().models()).hasSize(1);
+        assertThat(r.stages().get(2).reason()).isEqualTo("skipped: the time budget of 1 ms was spent after 1 of 50 generated models");
+    }
+
+    @Test
     void sameSeedSameRun(@TempDir Path tmp) {
         ShapesReport a = new ShapeSweep(config(tmp, "mistral", 5, "builtin", 11L), GateListener.NONE).run().shapes();
         ShapesReport b = new ShapeSweep(config(tmp, "mistral", 5, "builtin", 11L), GateListener.NONE).run().shapes();

@@ -48,8 +48,9 @@ public record ShapesReport(String family, int planned, List<ShapeRow> models, in
     /** Summary lines, for the top of the section. */
     public List<String> summaryLines() {
         List<String> out = new ArrayList<>();
-        out.add(models.size() + " of " + planned + " generated " + family + " models ran (structural and numeric stages; mean per model: write "
-                + fmt(meanWriteMillis) + " ms, structural " + fmt(meanStructuralMillis) + " ms, numeric " + fmt(meanNumericMillis) + " ms)");
+        out.add(models.size() + " of " + planned + " generated " + family + " models ran" + (minimalFailing != null ? " (the sweep stops at the first failure)" : "")
+                + "; structural and numeric stages, mean per model: write " + fmt(meanWriteMillis) + " ms, structural " + fmt(meanStructuralMillis)
+                + " ms, numeric " + fmt(meanNumericMillis) + " ms");
         if (minimalFailing != null) {
             out.add("minimal failing config: " + minimalFailing);
             if (minimalFailure != null && !minimalFailure.isBlank()) out.add("  failure: " + minimalFailure);
