@@ -8,7 +8,8 @@ import java.util.function.Predicate;
  * Turns "this config fails, that one-option flip of it passes" into one line a researcher reads as a cause:
  * the first fact about the model (group size 4, head_dim × heads = hidden, biases, tied embeddings, ...) that
  * differs between the two, said as it holds on the failing config, with how well it separates every model the run
- * tried: "fails whenever" when it holds on every failing model and on no passing one, else "fails when" and the counts.
+ * tried: "fails whenever" when it holds on every failing model and on no passing one (or does so together with a second
+ * fact of the failing config: "fails whenever A and B"), else "fails when" and the counts.
  */
 final class ShapeDiagnosis {
     private ShapeDiagnosis() {}
@@ -48,6 +49,18 @@ final class ShapeDiagnosis {
             String fact = f.phrase(failing);
             if (failingWith == failingAll && passingWith == 0) {
                 return "fails whenever " + fact + " (true of all " + failingAll + " failing and none of the " + passingAll + " passing models run)";
+            }
+            if (failingWith == failingAll) {   // necessary but not sufficient: a second fact of the failing config may complete it
+                for (Fact g : FACTS) {
+                    if (g == f) continue;
+                    boolean gOnFailing = g.test().test(failing);
+                    boolean separates = verdicts.entrySet().stream().allMatch(e -> e.getValue()
+                            == (f.test().test(e.getKey()) == onFailing && g.test().test(e.getKey()) == gOnFailing));
+                    if (separates) {
+                        return "fails whenever " + fact + " and " + g.phrase(failing) + " (true of all " + failingAll + " failing and none of the "
+                                + passingAll + " passing models run)";
+                    }
+                }
             }
             return "fails when " + fact + " (true of " + failingWith + " of " + failingAll + " failing models run and of " + passingWith
                     + " of " + passingAll + " passing ones)";

@@ -66,7 +66,7 @@ class ShapeSweepTest {
     static Stream<Arguments> shapeDependentMutants() {
         return Stream.of(
                 Arguments.of("hard_coded_group_size", "llama", "group size (heads/kv_heads): 1 → 4",
-                        List.of("1 layer", "2 heads / 2 KV heads (group 1)"), "fails when heads/kv_heads is not 4"),
+                        List.of("1 layer", "2 heads / 2 KV heads (group 1)"), "fails whenever heads/kv_heads is not 4 and there are several KV heads"),
                 Arguments.of("head_dim_from_hidden", "llama", "head_dim vs hidden/heads: hidden = 2 × heads × head_dim → head_dim × heads = hidden",
                         List.of("1 layer", "1 head / 1 KV head", "(explicit, ≠ hidden/heads)"), "head_dim × heads ≠ hidden"),
                 Arguments.of("bias_assumed_present", "llama", "attention biases: absent → present",
@@ -153,10 +153,14 @@ class ShapeSweepTest {
     }
 
     @Test
-    void sameSeedSameRun(@TempDir Path tmp) {
-        ShapesReport a = new ShapeSweep(config(tmp, "mistral", 5, "builtin", 11L), GateListener.NONE).run().shapes();
-        ShapesReport b = new ShapeSweep(config(tmp, "mistral", 5, "builtin", 11L), GateListener.NONE).run().shapes();
+    void sameSeedSameRunShrinkingIncluded(@TempDir Path tmp) {
+        ShapesReport a = new ShapeSweep(config(tmp, "gpt2", 50, "mutant:tied_embeddings_written_twice", 11L), GateListener.NONE).run().shapes();
+        ShapesReport b = new ShapeSweep(config(tmp, "gpt2", 50, "mutant:tied_embeddings_written_twice", 11L), GateListener.NONE).run().shapes();
         assertThat(b.models()).extracting(ShapesReport.ShapeRow::config).isEqualTo(a.models().stream().map(ShapesReport.ShapeRow::config).toList());
+        assertThat(b.originalFailing()).isEqualTo(a.originalFailing());
+        assertThat(b.minimalFailing()).isEqualTo(a.minimalFailing());
+        assertThat(b.flips()).isEqualTo(a.flips());
+        assertThat(b.diagnosis()).isEqualTo(a.diagnosis());
     }
 
     @Test
