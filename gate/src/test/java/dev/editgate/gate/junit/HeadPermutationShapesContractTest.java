@@ -60,7 +60,7 @@ class HeadPermutationShapesContractTest {
         assertThat(message)
                 .contains("minimal failing config: llama: 1 layer, 2 heads / 2 KV heads (group 1)")
                 .contains("nearest passing config: llama: 1 layer, 8 heads / 2 KV heads (group 4)")
-                .contains("diagnosis: fails when heads/kv_heads is not 4")
+                .contains("diagnosis: fails whenever heads/kv_heads is not 4 and there are several KV heads")
                 .contains("minimal counterexample: (0 1)")
                 .contains("rerun: mvn test -Dtest=HardCodedGroupContract -Deditgate.seed=7");
     }
