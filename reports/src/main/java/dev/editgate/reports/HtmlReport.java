@@ -204,6 +204,10 @@ public final class HtmlReport {
         h.append("<section id=\"shapes\"><h2>Generated shapes</h2><ul>");
         for (String line : s.summaryLines()) h.append("<li>").append(Html.esc(line.strip())).append("</li>");
         h.append("</ul>");
+        if (s.minimalConfigJson() != null) {
+            h.append("<h3>The minimal failing model's config.json</h3><pre class=\"cmd\"><code>").append(Html.esc(s.minimalConfigJson().strip()))
+             .append("</code></pre>");
+        }
         for (Table t : s.tables()) table(h, t);
         h.append("</section>\n");
     }

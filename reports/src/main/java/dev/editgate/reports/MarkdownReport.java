@@ -119,6 +119,7 @@ public final class MarkdownReport {
         md.append("## Generated shapes\n\n");
         for (String line : s.summaryLines()) md.append("- ").append(cell(line.strip())).append('\n');
         md.append('\n');
+        if (s.minimalConfigJson() != null) md.append("The minimal failing model's `config.json`:\n\n```json\n").append(s.minimalConfigJson().strip()).append("\n```\n\n");
         for (Table t : s.tables()) table(md, t);
     }
 

@@ -137,8 +137,9 @@ final class GateCommand implements Callable<Integer> {
             for (String line : report.shapes().summaryLines()) out.println("  " + line);
         }
         out.println();
-        out.println("verdict: " + report.verdict() + " (layer " + report.run().layer() + ", " + report.run().heads() + " heads, "
-                + ProgressLine.seconds(report.elapsed()) + ")");
+        String what = report.shapes() == null ? "layer " + report.run().layer() + ", " + report.run().heads() + " heads"
+                : report.shapes().models().size() + " generated " + report.shapes().family() + " models";
+        out.println("verdict: " + report.verdict() + " (" + what + ", " + ProgressLine.seconds(report.elapsed()) + ")");
         if (report.verdict() == GateReport.Verdict.INCONCLUSIVE) {
             out.println("         nothing failed, but not every stage ran (see above): the edit was not judged; fix that and rerun");
         }

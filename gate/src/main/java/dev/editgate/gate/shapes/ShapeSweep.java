@@ -311,7 +311,8 @@ public final class ShapeSweep {
         double numeric = sweep.stream().mapToLong(r -> r.stageMillis("numeric")).average().orElse(0);
         int shrinking = minimal == null ? 0 : Math.max(0, runs.size() - sweep.size());
         return new ShapesReport(modelType, config.shapes(), sweep.stream().map(ModelRun::row).toList(), shrinking,
-                original == null ? null : original.summary(), minimal == null ? null : minimal.summary(), minimalFailure, flips,
+                original == null ? null : original.summary(), minimal == null ? null : minimal.summary(), minimalFailure,
+                minimal == null ? null : minimal.config().toJson().toPrettyString(), flips,
                 nearest == null ? null : nearest.summary(), difference, diagnosis, functional, write, structural, numeric);
     }
 

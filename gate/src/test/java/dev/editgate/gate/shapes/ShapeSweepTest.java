@@ -135,7 +135,8 @@ class ShapeSweepTest {
         assertThat(back.shapes()).isEqualTo(r.shapes());
         String md = MarkdownReport.render(r);
         assertThat(md).contains("## Generated shapes", "minimal failing config: gpt2: 1 layer", "nearest passing config:",
-                "diagnosis: fails whenever embeddings are tied", "## One-option flips of the minimal failing config", "## Generated models (gpt2)");
+                "diagnosis: fails whenever embeddings are tied", "## One-option flips of the minimal failing config", "## Generated models (gpt2)",
+                "\"tie_word_embeddings\" : true", "\"n_layer\" : 1");
         assertThat(HtmlReport.render(r)).contains("<section id=\"shapes\"><h2>Generated shapes</h2>", "One-option flips of the minimal failing config");
         // a single-model report has no shapes field at all
         assertThat(JsonReport.toJson(new GateReport(1, r.started(), r.elapsed(), r.verdict(), r.run(), r.environment(), r.stages(), r.plots(),

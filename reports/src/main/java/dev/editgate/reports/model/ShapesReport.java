@@ -15,6 +15,7 @@ import java.util.List;
  * @param originalFailing  the first failing config the sweep found, or null
  * @param minimalFailing   the smallest failing config shrinking reached, or null
  * @param minimalFailure   what failed on it: the property, its minimal permutation and message (or null)
+ * @param minimalConfigJson the minimal failing model's config.json (its weights are random; the rerun command regenerates them), or null
  * @param flips            every one-option flip of the minimal failing config and its verdict
  * @param nearestPassing   the flip reported as the nearest passing config, or null (none passed, or nothing failed)
  * @param difference       what differs between the minimal failing and the nearest passing config, e.g. {@code group size: 1 → 4}
@@ -25,7 +26,7 @@ import java.util.List;
  * @param meanNumericMillis     mean numeric-stage time per generated model
  */
 public record ShapesReport(String family, int planned, List<ShapeRow> models, int modelsShrinking, String originalFailing,
-                           String minimalFailing, String minimalFailure, List<ShapeFlip> flips, String nearestPassing, String difference,
+                           String minimalFailing, String minimalFailure, String minimalConfigJson, List<ShapeFlip> flips, String nearestPassing, String difference,
                            String diagnosis, List<ShapeRow> functional, double meanWriteMillis, double meanStructuralMillis,
                            double meanNumericMillis) {
 
@@ -51,6 +52,10 @@ public record ShapesReport(String family, int planned, List<ShapeRow> models, in
         out.add(models.size() + " of " + planned + " generated " + family + " models ran" + (minimalFailing != null ? " (the sweep stops at the first failure)" : "")
                 + "; structural and numeric stages, mean per model: write " + fmt(meanWriteMillis) + " ms, structural " + fmt(meanStructuralMillis)
                 + " ms, numeric " + fmt(meanNumericMillis) + " ms");
+        if (!functional.isEmpty()) {
+            out.add("functional stage on the " + functional.size() + " smallest: "
+                    + String.join(", ", functional.stream().map(ShapeRow::verdict).toList()));
+        }
         if (minimalFailing != null) {
             out.add("minimal failing config: " + minimalFailing);
             if (minimalFailure != null && !minimalFailure.isBlank()) out.add("  failure: " + minimalFailure);
