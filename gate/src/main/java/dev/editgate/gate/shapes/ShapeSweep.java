@@ -56,6 +56,8 @@ public final class ShapeSweep {
     private final List<Stage> sweepStages = stagesNamed("structural", "numeric");
     private boolean sweeping;
     private boolean budgetSpent;
+    /** A setup problem (an edit command that does not start, an unwritable folder): stops the sweep, rethrown after it. */
+    private RuntimeException setupError;
     private Path scratch;
     private int written;
 
@@ -143,17 +145,25 @@ public final class ShapeSweep {
                         }
                     })
                     .check(shape -> {
+                        if (setupError != null) return;
                         if (!sweep.isEmpty() && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
                             budgetSpent = true;   // the models left are not generated: the run is inconclusive
                             return;
                         }
-                        ModelRun r = gate(shape, sweepStages);
+                        ModelRun r;
+                        try {
+                            r = gate(shape, sweepStages);
+                        } catch (RuntimeException e) {   // not the edit's failure (that is a failed stage): nothing to shrink
+                            setupError = e;
+                            return;
+                        }
                         if (r.failed()) {
                             sweeping = false; // what follows is shrinking
                             throw new AssertionError(shape.summary() + ": " + r.failure());
                         }
                     });
             sweeping = false;
+            if (setupError != null) throw setupError;
             return result.passed() ? passed(started, t0) : failed(result, started, t0);
         } finally {
             if (!ScratchFolders.delete(scratch)) System.err.println("editgate: could not delete the generated models under " + scratch);

@@ -33,6 +33,14 @@ class ShapesCommandTest {
     }
 
     @Test
+    void anEditCommandThatDoesNotStartIsASetupErrorAtOnceNotAShrunkFailure(@TempDir Path dir) {
+        EditgateCliTest.Run r = EditgateCliTest.run("gate", "--model", "shapes:llama", "--edit", "command:/nonexistent/prog", "--report", dir.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(EditgateCli.EXIT_USAGE);
+        assertThat(r.err()).contains("/nonexistent/prog").doesNotContain("shrinking");
+        assertThat(r.out()).doesNotContain("minimal failing config");
+    }
+
+    @Test
     void badShapesArgumentsAreUsageErrors(@TempDir Path dir) {
         EditgateCliTest.Run f = EditgateCliTest.run("gate", "--model", "shapes:bert", "--report", dir.toString());
         assertThat(f.exit()).isEqualTo(EditgateCli.EXIT_USAGE);
