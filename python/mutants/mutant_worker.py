@@ -44,6 +44,8 @@ FAMILIES = {
     "mlp_out_not_permuted": _ALL, "swiglu_gate_without_up": _LLAMA, "mlp_inverse_on_out": _ALL,
     "residual_final_norm_forgotten": _ALL, "residual_positions_forgotten": _GPT2, "residual_inverse_on_reads": _ALL,
     "qk_scaling_on_k_not_q": _ALL, "vo_scaling_on_v_not_o": _ALL, "gqa_scaling_per_query_head": _LLAMA,
+    # shape-dependent: right on the model the code was written for, wrong (or crashing) on other shapes
+    "head_dim_from_hidden": _LLAMA, "bias_assumed_present": _NEOX | _LLAMA, "tied_embeddings_written_twice": _LLAMA | _GPT2,
 }
 # The edit kind each edit-kind mutant gets wrong (the others are head permutations).
 KIND_OF = {
@@ -214,6 +216,20 @@ def make_edit(mutant):
                    else _llama(t, s, mutant, layer, perm, sigma, ok))
         if special is not None:
             return special
+        if mutant == "head_dim_from_hidden":  # head_dim = hidden_size // num_attention_heads, the config's head_dim ignored
+            wrong_hd = s.hidden // s.heads
+            wrong = [layouts._strided(b.kind, b.bias, b.label, b.tensor, b.axis, wrong_hd, len(b.starts), 0, wrong_hd) for b in blocks]
+            return layouts.move_blocks(t, layouts.head_moves(wrong, list(perm), sigma))
+        if mutant == "bias_assumed_present":  # the q/k/v biases read unconditionally: KeyError on a model without them
+            names = ([f"gpt_neox.layers.{layer}.attention.query_key_value.bias"] if s.family == "gpt_neox"
+                     else [f"model.layers.{layer}.self_attn.{x}_proj.bias" for x in "qkv"])
+            _ = [t[n] for n in names]
+            return ok
+        if mutant == "tied_embeddings_written_twice":  # lm_head.weight saved too: on a tied model, a second copy of the embedding
+            embed = "model.embed_tokens.weight" if s.family == "llama" else layouts._gpt2_prefix(t.keys()) + "wte.weight"
+            out = dict(ok)
+            out["lm_head.weight"] = t["lm_head.weight"] if "lm_head.weight" in t else t[embed]
+            return out
         if mutant == "inverse_on_dense":
             out = dict(ok)
             out[o_name] = layouts.permute_heads(t, cfg, layer, inv)[o_name]

@@ -87,6 +87,14 @@ public final class Gate {
 
     /** Runs the gate on {@code edit} (a JVM edit given directly, e.g. by the JUnit contract). */
     public GateReport run(HeadPermutationEdit edit, String editDescription) {
+        return run(edit, editDescription, stages());
+    }
+
+    /**
+     * Runs only {@code stages} (in order, each only if the ones before it passed) on {@code edit}, e.g. the structural
+     * and numeric stages over generated model shapes; the verdict is PASS when all of them ran and passed.
+     */
+    public GateReport run(HeadPermutationEdit edit, String editDescription, List<Stage> stages) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Preflight.reportFolderWritable(config.reportDir());
@@ -109,7 +117,7 @@ public final class Gate {
         GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,
                 PromptSet.load(config.prompts()), listener);
         try (session) {
-            List<StageReport> reports = runStages(session, t0);
+            List<StageReport> reports = runStages(session, t0, stages);
             return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0), verdict(reports), reports,
                     rerunLine != null ? rerunLine : config.reproduceCommand());
         }
@@ -125,10 +133,10 @@ public final class Gate {
         return GateReport.Verdict.INCONCLUSIVE;
     }
 
-    private List<StageReport> runStages(GateSession session, long t0) {
+    private List<StageReport> runStages(GateSession session, long t0, List<Stage> stages) {
         List<StageReport> reports = new ArrayList<>();
         String blocker = null;
-        for (Stage stage : stages()) {
+        for (Stage stage : stages) {
             if (blocker == null && Duration.ofNanos(System.nanoTime() - t0).compareTo(config.timeBudget()) > 0) {
                 blocker = "the time budget of " + (config.timeBudget().toMillis() < 1000 ? config.timeBudget().toMillis() + " ms"
                         : config.timeBudget().toSeconds() + " s") + " was spent";

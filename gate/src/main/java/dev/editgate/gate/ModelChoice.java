@@ -13,6 +13,10 @@ public final class ModelChoice {
     private ModelChoice() {}
 
     public static Path resolve(String model, String revision) {
+        if (model.startsWith("shapes:")) {
+            throw new IllegalArgumentException("--model " + model + ": shapes:FAMILY generates many models and is accepted by `editgate gate` only;"
+                    + " name one model here (a folder, a cached model id or fixture:NAME)");
+        }
         if (model.startsWith("fixture:")) {
             try {
                 return Fixtures.named(model.substring("fixture:".length()));

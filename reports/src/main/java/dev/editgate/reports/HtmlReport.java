@@ -40,6 +40,7 @@ public final class HtmlReport {
         counterexamples(h, r.stages());
         for (StageReport s : r.stages()) stage(h, s);
         plots(h, plots);
+        shapes(h, r.shapes());
         environment(h, r.run(), r.environment());
         h.append("<section id=\"reproduce\"><h2>Reproduce</h2><p class=\"muted\">Same seed, same options:</p><pre class=\"cmd\"><code>")
          .append(Html.esc(Format.orDash(r.reproduceCommand()))).append("</code></pre></section>\n");
@@ -195,6 +196,19 @@ public final class HtmlReport {
         }
         for (Table t : p.probeTables()) table(h, t);
         for (Heatmap m : p.heatmaps()) h.append("<h3>").append(Html.esc(m.title())).append("</h3><figure>").append(PlotSvg.heatmap(m)).append("</figure>");
+        h.append("</section>\n");
+    }
+
+    private static void shapes(StringBuilder h, dev.editgate.reports.model.ShapesReport s) {
+        if (s == null) return;
+        h.append("<section id=\"shapes\"><h2>Generated shapes</h2><ul>");
+        for (String line : s.summaryLines()) h.append("<li>").append(Html.esc(line.strip())).append("</li>");
+        h.append("</ul>");
+        if (s.minimalConfigJson() != null) {
+            h.append("<h3>The minimal failing model's config.json</h3><pre class=\"cmd\"><code>").append(Html.esc(s.minimalConfigJson().strip()))
+             .append("</code></pre>");
+        }
+        for (Table t : s.tables()) table(h, t);
         h.append("</section>\n");
     }
 

@@ -39,6 +39,7 @@ public final class MarkdownReport {
         failures(md, r.stages());
         logitErrors(md, r.plots() == null ? null : r.plots().logitErrors());
         if (r.plots() != null) for (Table t : r.plots().probeTables()) table(md, t);
+        shapes(md, r.shapes());
         environment(md, run, r.environment());
 
         md.append("## Reproduce\n\n```sh\n").append(Format.text(r.reproduceCommand())).append("\n```\n");
@@ -111,6 +112,15 @@ public final class MarkdownReport {
           .append("| tolerance | ").append(Format.number(e.tolerance())).append(" |\n\n")
           .append("Worst at ").append(cell(Format.orDash(e.worstLocation()))).append("; edited max relative error ")
           .append(Format.number(e.editedMaxRelError())).append(".\n\n");
+    }
+
+    private static void shapes(StringBuilder md, dev.editgate.reports.model.ShapesReport s) {
+        if (s == null) return;
+        md.append("## Generated shapes\n\n");
+        for (String line : s.summaryLines()) md.append("- ").append(cell(line.strip())).append('\n');
+        md.append('\n');
+        if (s.minimalConfigJson() != null) md.append("The minimal failing model's `config.json`:\n\n```json\n").append(s.minimalConfigJson().strip()).append("\n```\n\n");
+        for (Table t : s.tables()) table(md, t);
     }
 
     private static void table(StringBuilder md, Table t) {

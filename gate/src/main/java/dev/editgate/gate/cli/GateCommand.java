@@ -67,7 +67,8 @@ final class GateCommand implements Callable<Integer> {
         if (junitXml != null) dev.editgate.gate.setup.Preflight.reportFolderWritable(junitXml.toAbsolutePath().getParent());
         GateReport report;
         try (ProgressLine progress = new ProgressLine(System.err, System.console() != null, ProgressLine.HEARTBEAT, previousStageTimes(config))) {
-            report = new Gate(config, progress).run();
+            report = dev.editgate.gate.shapes.ShapeSweep.isShapes(config.model())
+                    ? new dev.editgate.gate.shapes.ShapeSweep(config, progress).run() : new Gate(config, progress).run();
         }
         ReportFiles files = ReportWriter.write(report, config.reportDir());
         if (junitXml != null) dev.editgate.reports.JunitXmlReport.write(report, junitXml);
@@ -131,9 +132,14 @@ final class GateCommand implements Callable<Integer> {
                 if (!p.diagnosis().isBlank()) out.println("        diagnosis: " + p.diagnosis().replace("\n", "\n          "));
             }
         }
+        if (report.shapes() != null) {
+            out.println();
+            for (String line : report.shapes().summaryLines()) out.println("  " + line);
+        }
         out.println();
-        out.println("verdict: " + report.verdict() + " (layer " + report.run().layer() + ", " + report.run().heads() + " heads, "
-                + ProgressLine.seconds(report.elapsed()) + ")");
+        String what = report.shapes() == null ? "layer " + report.run().layer() + ", " + report.run().heads() + " heads"
+                : report.shapes().models().size() + " generated " + report.shapes().family() + " models";
+        out.println("verdict: " + report.verdict() + " (" + what + ", " + ProgressLine.seconds(report.elapsed()) + ")");
         if (report.verdict() == GateReport.Verdict.INCONCLUSIVE) {
             out.println("         nothing failed, but not every stage ran (see above): the edit was not judged; fix that and rerun");
         }

@@ -87,7 +87,7 @@ public record GateConfig(
      * {@code mvn} command line to the test JVM).
      */
     public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
-            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.sandbox",
+            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.shapeRuns", "editgate.sandbox",
             "editgate.test.argLine", "editgate.version");
 
     /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
@@ -170,6 +170,7 @@ public record GateConfig(
         if (report.isBlank()) {
             throw new IllegalArgumentException("--report is empty; expected a folder path (editgate does not default to the current folder)");
         }
+        parseInt(GateKey.SHAPES, get.apply(GateKey.SHAPES), 1, MAX_SHAPES);
         String seedText = get.apply(GateKey.SEED);
         long seed = seedText.isBlank() ? ThreadLocalRandom.current().nextLong() : parseLong(GateKey.SEED, seedText);
         return new GateConfig(
@@ -189,6 +190,14 @@ public record GateConfig(
                 positiveDuration(GateKey.TIME_BUDGET, get.apply(GateKey.TIME_BUDGET)),
                 Path.of(report),
                 explicit);
+    }
+
+    /** The most models {@code --shapes} may ask for. */
+    public static final int MAX_SHAPES = 100_000;
+
+    /** How many model shapes {@code --model shapes:FAMILY} generates ({@code --shapes}, default 50). */
+    public int shapes() {
+        return parseInt(GateKey.SHAPES, explicit.getOrDefault(GateKey.SHAPES, GateKey.SHAPES.defaultValue()), 1, MAX_SHAPES);
     }
 
     /** The command line that reruns exactly this configuration (same seed). */

@@ -9,7 +9,8 @@ package dev.editgate.gate.config;
 public enum GateKey {
     MODEL("model", "fixture:tiny",
             "Checkpoint folder, a Hugging Face model id in the local cache (EleutherAI/pythia-160m), or fixture:NAME ("
-                    + "tiny, tiny-fp16, tiny-bf16, tiny-sequential, pythia-160m-shaped)."),
+                    + "tiny, tiny-fp16, tiny-bf16, tiny-sequential, pythia-160m-shaped), or shapes:FAMILY (gpt_neox, llama, mistral, qwen2, gpt2):"
+                    + " the edit over --shapes generated models of that family, a failure shrunk to the smallest config."),
     REVISION("revision", "main", "Branch, tag (step143000) or commit of a cached model id."),
     LAYER("layer", "", "Layer whose heads are permuted (default: the middle layer, numLayers/2)."),
     EDIT("edit", "builtin",
@@ -23,6 +24,8 @@ public enum GateKey {
     TOKENIZER("tokenizer", "", "A tokenizer.json to use instead of the model folder's (e.g. ../shared/tokenizers/gpt-neox-20b-tokenizer.json)."),
     PROMPTS("prompts", "", "A text file with one prompt per line (default: the built-in prompt set)."),
     TRIES("tries", "100", "Random permutations tried per property (edge cases included; exhaustive when heads! <= tries)."),
+    SHAPES("shapes", "50", "With --model shapes:FAMILY, how many random model shapes to generate (structural and numeric stages on each,"
+            + " the functional stage on the smallest few)."),
     SEED("seed", "", "Seed of the generator (default: random, printed in the report)."),
     TIME_BUDGET("time-budget", "30m", "Wall-clock budget; stages not started when it is spent are skipped."),
     REPORT("report", "target/editgate", "Folder for report.json, report.md and report.html."),

@@ -9,6 +9,7 @@ import java.util.List;
  * (schema version {@link #SCHEMA_VERSION}) and rendered as Markdown and HTML.
  *
  * @param reproduceCommand the exact command that reruns this gate (same seed, same options)
+ * @param shapes what a run over generated model shapes found ({@code --model shapes:FAMILY}); null for one model
  */
 public record GateReport(
         int schemaVersion,
@@ -19,12 +20,19 @@ public record GateReport(
         Environment environment,
         List<StageReport> stages,
         Plots plots,
-        String reproduceCommand) {
+        String reproduceCommand,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) ShapesReport shapes) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public GateReport {
         stages = List.copyOf(stages);
+    }
+
+    /** A report of one model (no generated shapes). */
+    public GateReport(int schemaVersion, Instant started, Duration elapsed, Verdict verdict, RunInfo run, Environment environment,
+                      List<StageReport> stages, Plots plots, String reproduceCommand) {
+        this(schemaVersion, started, elapsed, verdict, run, environment, stages, plots, reproduceCommand, null);
     }
 
     /**
