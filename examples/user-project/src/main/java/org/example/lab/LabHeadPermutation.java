@@ -6,6 +6,7 @@ import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,12 +20,15 @@ public class LabHeadPermutation implements HeadPermutationEdit {
         String prefix = "gpt_neox.layers." + layer + ".attention.";
         int heads = original.config().numAttentionHeads();
         Tensor w = original.tensor(prefix + "query_key_value.weight");
-        Tensor b = original.tensor(prefix + "query_key_value.bias");
         Tensor d = original.tensor(prefix + "dense.weight");
-        return original.withTensors(Map.of(
-                w.name(), qkvRows(w, heads, perm),
-                b.name(), qkvRows(b, heads, perm),
-                d.name(), columns(d, heads, perm)));
+        Map<String, Tensor> edited = new HashMap<>();
+        edited.put(w.name(), qkvRows(w, heads, perm));
+        edited.put(d.name(), columns(d, heads, perm));
+        String bias = prefix + "query_key_value.bias";
+        if (original.has(bias)) { // absent when config.json says attention_bias: false
+            edited.put(bias, qkvRows(original.tensor(bias), heads, perm));
+        }
+        return original.withTensors(edited);
     }
 
     /** Moves the fused QKV rows (weight or bias) of head perm(i) to head i. */
