@@ -33,7 +33,8 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  */
 public final class RankOneKeyValueEdit implements ContractEdit {
     public static final String NAME = "rank-one-key-value";
-    private static final int STAT_SEQUENCES = 24;
+    private static final int STAT_SEQUENCES = 48;
+    static double RIDGE = Double.parseDouble(System.getProperty("ridge", "1e-5"));
     private static final int STAT_LENGTH = 16;
 
     @Override
@@ -89,7 +90,7 @@ public final class RankOneKeyValueEdit implements ContractEdit {
         DMatrixRMaj cov = new DMatrixRMaj(ff, ff);
         CommonOps_DDRM.multTransA(kMat, kMat, cov);              // Kᵀ K  [ff, ff]
         CommonOps_DDRM.scale(1.0 / n, cov);
-        double ridge = 1e-2 * CommonOps_DDRM.trace(cov) / ff;
+        double ridge = RIDGE * CommonOps_DDRM.trace(cov) / ff;
         for (int i = 0; i < ff; i++) cov.add(i, i, ridge);
         LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(ff);
         if (!solver.setA(cov)) throw new IllegalStateException("layer " + layer + ": key statistics are not positive definite");
