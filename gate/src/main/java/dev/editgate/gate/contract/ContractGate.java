@@ -52,6 +52,8 @@ public final class ContractGate {
         this.options = options;
     }
 
+    public Contract contract() { return contract; }
+
     /** Runs {@code edit} (named {@code editDescription} in reports; {@code defaultName} when the contract names none). */
     public ContractVerdict judge(ContractEdit edit, String editDescription, String defaultName) {
         long start = System.nanoTime();

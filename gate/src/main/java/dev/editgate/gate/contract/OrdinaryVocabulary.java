@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * The tokens a generated prompt is made of, simplest first: the tokenizer's ordinary vocabulary (ids below the
  * model's vocabulary size that decode to printable text, no control characters, no replacement character, not
- * empty, and encode back to exactly themselves; special tokens such as {@code <|endoftext|>} fail the round trip or
- * the printable test), in id order, then any extra tokens the lab's prompts or text use. Shrinking moves prompt
+ * empty, not special-looking such as {@code <|endoftext|>} or {@code </s>}, and encode back to exactly themselves),
+ * in id order, then any extra tokens the lab's prompts or text use. Shrinking moves prompt
  * tokens toward index 0, the lowest ordinary id.
  */
 public final class OrdinaryVocabulary {
@@ -31,7 +31,7 @@ public final class OrdinaryVocabulary {
             } catch (RuntimeException e) {
                 continue;
             }
-            if (!printable(s)) continue;
+            if (!printable(s) || special(s)) continue;
             int[] back;
             try {
                 back = tok.encode(s);
@@ -50,6 +50,11 @@ public final class OrdinaryVocabulary {
             }
         }
         return new OrdinaryVocabulary(out.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Text that reads like a special token ({@code <|endoftext|>}, {@code <s>}, {@code </s>}, {@code <pad>}): never ordinary. */
+    static boolean special(String s) {
+        return s.length() > 2 && s.startsWith("<") && s.endsWith(">") && !s.strip().contains(" ");
     }
 
     static boolean printable(String s) {
