@@ -58,7 +58,8 @@ public final class ContractEdits {
             }
         }
         if (s.startsWith("command:")) {
-            ExternalEditSpec es = ExternalEditSpec.parse(s.substring("command:".length()), mode, timeout, Path.of("").toAbsolutePath());
+            ExternalEditSpec es = ExternalEditSpec.parse(s.substring("command:".length()), mode == null ? ExternalEditSpec.Mode.WORKER : mode,
+                    timeout == null ? java.time.Duration.ofSeconds(120) : timeout, Path.of("").toAbsolutePath());
             ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(es, modelFolder);
             ContractEdit e = (Checkpoint original, EditRequest r) -> {
                 var fields = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
