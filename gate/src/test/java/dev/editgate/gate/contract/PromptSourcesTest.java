@@ -73,7 +73,7 @@ class PromptSourcesTest {
         assertThat(f.found().text()).isEqualTo("The year 2024 was warm");
         assertThat(f.promptsTried()).isEqualTo(2);
         assertThat(f.shrunk().length()).as(v.summary()).isLessThanOrEqualTo(2);
-        assertThat(f.shrunk().text()).containsPattern("[024]");
+        assertThat(f.shrunk().text()).as("shrunk toward the lowest digit that still fires").containsPattern("[0-9]");
         assertThat(v.result(Clause.PRESERVATION).orElseThrow().details()).anyMatch(d -> d.contains("BREAKS"));
     }
 }
