@@ -77,7 +77,7 @@ public final class ContractGate {
             for (int i = 0; i < requests.size(); i++) {
                 EditRequest req = requests.get(i);
                 String tag = requests.size() == 1 ? "" : "request " + (i + 1) + " " + req.params().path("prompt").asText() + ": ";
-                Judged j = judgeOne(edit, req, original, fingerprint, base, in, tok, seed + i, contract.preservationTries() / requests.size() + 1);
+                Judged j = judgeOne(edit, req, original, fingerprint, base, in, tok, seed + i, (contract.preservationTries() + requests.size() - 1) / requests.size());
                 j.results.forEach(cr -> all.computeIfAbsent(cr.clause(), k -> new ArrayList<>()).add(prefixed(cr, tag)));
                 if (finding.isEmpty()) finding = j.finding;
                 tried += j.promptsTried;

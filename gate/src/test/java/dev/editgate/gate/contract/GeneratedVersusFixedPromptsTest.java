@@ -31,7 +31,7 @@ class GeneratedVersusFixedPromptsTest {
     static final int SEEDS = 10;
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny", "tiny-llama", "tiny-gpt2"})
+    @ValueSource(strings = {"tiny", "tiny-gpt2"})   // tiny-llama measured too (docs/contracts.md); left out to keep CI short
     void firesOnTokenClass(String fixture) throws IOException {
         Path folder = Fixtures.named(fixture);
         Checkpoint ck = Checkpoint.load(folder);

@@ -30,7 +30,7 @@ class ShapedFixtureContractTest {
 
     private Map<String, String> smaller(Map<String, String> m) {
         Map<String, String> out = new LinkedHashMap<>(m);
-        out.put("preservation.tries", "25");
+        out.put("preservation.tries", "20");
         out.put("preservation.max-length", "8");
         return out;
     }
