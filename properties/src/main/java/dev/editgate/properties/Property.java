@@ -47,6 +47,7 @@ public final class Property<T> {
     private Duration shrinkBudget = DEFAULT_SHRINK_BUDGET;
     private Duration tryDeadline;
     private List<T> edgeCases;
+    private List<long[]> edgeCaseChoices = List.of();
     private Supplier<Stream<T>> exhaustive;
     private Function<? super T, String> classifier = ValueFormat::classify;
     private Function<? super T, String> describer = ValueFormat::describe;
@@ -91,6 +92,15 @@ public final class Property<T> {
     /** Values tried before the random ones (replaces a permutation generator's own edge cases; empty for none). */
     public Property<T> edgeCases(List<T> edgeCases) {
         this.edgeCases = List.copyOf(edgeCases);
+        return this;
+    }
+
+    /**
+     * Choice sequences tried after the edge cases and before the random values: values the generator builds from
+     * them (e.g. a lab's own prompts, encoded), which shrink like any generated value when they fail.
+     */
+    public Property<T> edgeCaseChoices(List<long[]> encodings) {
+        this.edgeCaseChoices = encodings.stream().map(long[]::clone).toList();
         return this;
     }
 
@@ -182,6 +192,11 @@ public final class Property<T> {
                 for (T value : edgeCasesToTry()) {
                     if (triesRun >= planned) break;
                     TestCase tc = runValue(value);
+                    if (count(tc)) return failed(tc, "edge case");
+                }
+                for (long[] encoding : edgeCaseChoices) {
+                    if (triesRun >= planned) break;
+                    TestCase tc = runChoices(encoding);
                     if (count(tc)) return failed(tc, "edge case");
                 }
                 SplittableRandom random = new SplittableRandom(runSeed);

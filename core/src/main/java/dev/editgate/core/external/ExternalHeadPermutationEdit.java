@@ -102,6 +102,31 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
 
     @Override
     public Checkpoint permuteHeads(Checkpoint original, int layer, Permutation perm) {
+        return run(original, (id, req) -> {
+            req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
+            ArrayNode p = req.putArray("permutation");
+            for (int v : perm.toArray()) p.add(v);
+            req.put("convention", "new head i = old head perm[i]");
+        });
+    }
+
+    /**
+     * A protocol-2 request for any edit (a lab-defined edit with its own parameters): the line is
+     * {@code {"protocol": 2, "id", ...fields (edit, layer, params, convention), "input", "output"}}, run with the same
+     * process discipline, input guard and merge as a head permutation. {@code fields} must not hold protocol, id,
+     * input or output.
+     */
+    public Checkpoint request(Checkpoint original, ObjectNode fields) {
+        for (String reserved : new String[] {"protocol", "id", "input", "output"}) {
+            if (fields.has(reserved)) throw new IllegalArgumentException("request fields must not set '" + reserved + "' (the gate sets it)");
+        }
+        return run(original, (id, req) -> {
+            req.put("protocol", 2).put("id", id);
+            req.setAll(fields.deepCopy());
+        });
+    }
+
+    private Checkpoint run(Checkpoint original, java.util.function.BiConsumer<String, ObjectNode> fill) {
         String id = "t" + counter.incrementAndGet();
         for (Path p : new Path[] {previousOut, previousIn, previousRequest}) {
             if (p != null) NoFollowFiles.tryDeleteTree(p); // earlier results stay valid: their mappings survive unlinking (POSIX)
@@ -119,10 +144,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
             });
             Path input = inputHolder[0];
             ObjectNode req = JSON.createObjectNode();
-            req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
-            ArrayNode p = req.putArray("permutation");
-            for (int v : perm.toArray()) p.add(v);
-            req.put("convention", "new head i = old head perm[i]");
+            fill.accept(id, req);
             req.put("input", input.toString()).put("output", out.toString());
             String line = JSON.writeValueAsString(req);
             if (spec.mode() == ExternalEditSpec.Mode.ONE_SHOT) {

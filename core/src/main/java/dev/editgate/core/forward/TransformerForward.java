@@ -255,6 +255,24 @@ public final class TransformerForward implements AutoCloseable {
         }
     }
 
+    /**
+     * The MLP's hidden activation in layer {@code layer}, the input of its down projection ({@code act(up h)}, or
+     * SwiGLU's {@code act(gate h) * up h}): {@code [B, T, intermediate]}, widened to double. Layers above are not run.
+     * A rank-one key-value edit (ROME) takes its key from here.
+     */
+    public double[] mlpHidden(int[][] tokens, int layer) {
+        checkTokens(tokens);
+        checkLayer(layer);
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = embed(m, tokens);                               // (B, T, C)
+            NDArray[] rope = rotaryTables(m, tokens[0].length);
+            for (int i = 0; i < layer; i++) x = layer(i, x, rope, null, null, null);
+            Capture cap = new Capture();
+            layer(layer, x, rope, null, cap, null);
+            return cap.mlpHidden;
+        }
+    }
+
     /** Logits with layer {@code layer}'s per-head z changed by {@code f} before {@code dense}. */
     public Logits logitsWithZ(int[][] tokens, int layer, ZIntervention f) {
         checkTokens(tokens);
@@ -274,6 +292,7 @@ public final class TransformerForward implements AutoCloseable {
         HeadZ z;
         double[] attentionOut;
         double[] mlpOut;
+        double[] mlpHidden;  // (B, T, ff), the down projection's input
     }
 
     /**
@@ -351,22 +370,23 @@ public final class TransformerForward implements AutoCloseable {
 
         // ---- MLP and residual
         if (config.parallelResidual()) {
-            NDArray mlp = mlp(norm(x, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w); // (B, T, C)
+            NDArray mlp = mlp(norm(x, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w, capture); // (B, T, C)
             if (capture != null) capture.mlpOut = toDoubles(mlp);
             return mlp.add(attn).add(x);                                           // x + attn(ln1 x) + mlp(ln2 x)
         }
         NDArray afterAttn = attn.add(x);                                           // (B, T, C)
-        NDArray mlp = mlp(norm(afterAttn, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w);
+        NDArray mlp = mlp(norm(afterAttn, w.get(TensorRole.LN2_WEIGHT), w.optional(TensorRole.LN2_BIAS)), w, capture);
         if (capture != null) capture.mlpOut = toDoubles(mlp);
         return mlp.add(afterAttn);
     }
 
     /** {@code down(act(up h))}, or SwiGLU's {@code down(act(gate h) * up h)}: h (B, T, C) -> (B, T, C). */
-    private NDArray mlp(NDArray h, LayerWeights w) {
+    private NDArray mlp(NDArray h, LayerWeights w, Capture capture) {
         NDArray up = QkvSplit.linear(h, w, TensorRole.MLP_UP_WEIGHT, TensorRole.MLP_UP_BIAS);     // (B, T, ff)
         NDArray act = config.gatedMlp()
                 ? activation(QkvSplit.linear(h, w, TensorRole.MLP_GATE_WEIGHT, TensorRole.MLP_GATE_BIAS)).mul(up)
                 : activation(up);                                                                   // (B, T, ff)
+        if (capture != null) capture.mlpHidden = toDoubles(act);
         return QkvSplit.linear(act, w, TensorRole.MLP_DOWN_WEIGHT, TensorRole.MLP_DOWN_BIAS);     // (B, T, C)
     }
 

@@ -94,6 +94,11 @@ public record GateConfig(
     static void checkSystemPropertyNames(Properties systemProperties) {
         for (String name : systemProperties.stringPropertyNames()) {
             if (!name.startsWith("editgate.") || OTHER_KNOWN_PROPERTIES.contains(name)) continue;
+            if (dev.editgate.core.contract.ContractKey.isSystemProperty(name)) continue;   // -Deditgate.contract.KEY (docs/contracts.md)
+            if (name.startsWith(dev.editgate.core.contract.ContractKey.SYSTEM_PREFIX)) {
+                throw new IllegalArgumentException("-D" + name + ": unknown contract key; expected -D" + dev.editgate.core.contract.ContractKey.SYSTEM_PREFIX
+                        + "KEY with KEY one of " + dev.editgate.core.contract.ContractKey.names());
+            }
             String key = name.substring("editgate.".length());
             if (java.util.Arrays.stream(GateKey.values()).anyMatch(k -> k.key().equals(key))) continue;
             throw new IllegalArgumentException("-D" + name + ": unknown editgate setting; expected one of "
