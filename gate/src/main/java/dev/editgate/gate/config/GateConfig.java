@@ -88,7 +88,7 @@ public record GateConfig(
      */
     public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
             "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.sandbox",
-            "editgate.test.argLine", "editgate.version");
+            "editgate.test.argLine", "editgate.version", "editgate.harnessSeeds", "editgate.harnessShaped");
 
     /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
     static void checkSystemPropertyNames(Properties systemProperties) {

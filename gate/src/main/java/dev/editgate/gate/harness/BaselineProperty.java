@@ -92,6 +92,23 @@ final class BaselineProperty {
                         + "checkpoint, or a float16 softmax). Load and compute in the dtype you declare.", again.maxAbs(), half.allowedMaxAbs(), declared);
             }
         }
+        return hint(c, firstBadPosition(c, reference, runner));
+    }
+
+    /** Where nothing specific is recognised: what the first differing position rules in or out. */
+    private static String hint(HarnessContext c, int first) {
+        var config = c.original().config();
+        int kv = config.numKeyValueHeads();
+        if (first == 0 && kv > 1 && kv < config.numAttentionHeads()) {
+            return "likely the grouped-query KV repeat: the first position already differs, where attention only copies each query head's "
+                    + "value vector, and this model shares " + kv + " KV heads among " + config.numAttentionHeads()
+                    + " query heads. Query head h reads KV head h // " + config.groupSize() + " (repeat_interleave, HF repeat_kv), not h % " + kv + " (tile).";
+        }
+        if (first > 0 && config.positions() == PositionKind.ROTARY) {
+            return "likely the rotary embedding: position 0 (rotation by angle 0) agrees and position " + first + " does not. HF rotates "
+                    + "the two halves of the first " + config.rotaryNdims() + " dims of each head (rotate_half), not adjacent pairs "
+                    + "(Meta's original layout), with inv_freq = 1/base^(arange(0, rd, 2)/rd).";
+        }
         return "";
     }
 }
