@@ -65,6 +65,7 @@ public final class RunnerProcess implements AutoCloseable {
     private int counter;
     private int requests;
     private String lastId = "";
+    private int starts;
 
     private RunnerProcess(RunnerSpec spec, Path originalModel) {
         this.spec = spec;
@@ -106,6 +107,9 @@ public final class RunnerProcess implements AutoCloseable {
 
     /** The folder handed to the runner as the original model (a guarded private copy). */
     public Path originalFolder() { return original.folder(); }
+
+    /** How many times the runner was started (1, plus one per restart after a failed request). */
+    public int starts() { return starts; }
 
     /** How many requests were sent. */
     public int requests() { return requests; }
@@ -291,6 +295,7 @@ public final class RunnerProcess implements AutoCloseable {
             throw new RunnerException(prefix(id) + "cannot start: " + e.getMessage());
         }
         lines = ReplyLines.read(process.process().getInputStream(), MAX_REPLY_LINE);
+        starts++;
         String line = nextLine(id, "hello line");
         RunnerHello h;
         try {

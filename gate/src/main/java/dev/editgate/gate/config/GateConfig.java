@@ -44,6 +44,11 @@ public record GateConfig(
         explicit = Map.copyOf(explicit);
     }
 
+    /** The lab's runner command ({@code --runner}), when the harness stage should run. */
+    public java.util.Optional<String> runner() {
+        return java.util.Optional.ofNullable(explicit.get(GateKey.RUNNER)).filter(s -> !s.isBlank());
+    }
+
     /** The defaults, with a random seed. */
     public static GateConfig defaults() {
         return resolve(Map.of(), new Properties());

@@ -94,6 +94,19 @@ public abstract class HeadPermutationContract {
         assertStage("behavioural");
     }
 
+    /**
+     * The lab's own harness (runner protocol, docs/runner-protocol.md), when a runner is configured: override
+     * {@link #settings()} with {@code GateKey.RUNNER} ({@code "command:python3 my_runner.py"}) or pass
+     * {@code -Deditgate.runner=...}; aborted (skipped) otherwise.
+     */
+    @Test
+    @Order(5)
+    final void harness() {
+        Assumptions.assumeTrue(report.stages().stream().anyMatch(s -> s.name().equals("harness")),
+                "no runner configured (GateKey.RUNNER / -Deditgate.runner): the lab's harness was not checked");
+        assertStage("harness");
+    }
+
     private void assertStage(String name) {
         StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
