@@ -59,6 +59,7 @@ class Forward:
         key = (name, tuple(shape))
         if key not in self._w:
             self._w[key] = self.ref.w.need(name, shape).astype(self.dt)
+            self.ref.w._cache.pop(name, None)  # keep only the runner-dtype copy (a 160M model is 1.3 GB in float64)
         return self._w[key]
 
     def opt(self, name, shape, present):
