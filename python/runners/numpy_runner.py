@@ -15,7 +15,11 @@ that ``editgate harness`` can be shown catching it:
     bos_prepended     a BOS token is prepended to every sequence (its logits row dropped, so shapes still match)
     sampling          generation samples (temperature 1) instead of taking the argmax
 
-    python python/runners/numpy_runner.py [--dtype float32|float64|float16] [--mutant NAME]
+    python python/runners/numpy_runner.py [--dtype float32|float64|float16] [--tokenize] [--mutant NAME]
+
+``--tokenize`` also answers ``logits`` for text prompts, tokenizing with the model folder's byte-level BPE
+tokenizer.json (byte_bpe.py); with ``bos_prepended`` its ids then start with the BOS token, as a tokenizer with
+``add_bos_token`` does.
 
 numpy is the only dependency; the model is read with editgate_client.safetensors_np through reference.numpy_reference.
 """
@@ -30,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from editgate_client.runner import serve  # noqa: E402
+from byte_bpe import ByteLevelBPE  # noqa: E402
 from reference import numpy_reference as nr  # noqa: E402
 
 MUTANTS = ("slice_patching", "wrong_layer", "half_softmax", "no_causal_mask", "rotary_adjacent", "gqa_tile",
@@ -214,7 +219,7 @@ class Forward:
 class NumpyRunner:
     """The runner protocol's four operations over :class:`Forward`, with the lab-style patching code."""
 
-    def __init__(self, dtype="float32", mutant=None):
+    def __init__(self, dtype="float32", mutant=None, tokenize=False):
         if mutant is not None and mutant not in MUTANTS:
             raise ValueError(f"unknown mutant {mutant!r}; known: {', '.join(MUTANTS)}")
         self.dtype_name = dtype                   # what the hello declares
@@ -223,11 +228,13 @@ class NumpyRunner:
         self.dt = _DTYPES[dtype]
         self.mutant = mutant
         self._models = collections.OrderedDict()
+        self.tokenize = tokenize
+        self._tokenizers = {}
         self._rng = np.random.default_rng(0)
 
     def hello(self):
         return {"runner": "editgate numpy runner" + (f" (mutant {self.mutant})" if self.mutant else ""),
-                "dtype": self.dtype_name, "tokenizes": False,
+                "dtype": self.dtype_name, "tokenizes": self.tokenize,
                 "capabilities": ["logits", "generate", "patch_heads", "ablate_heads"]}
 
     def model(self, folder):
@@ -243,6 +250,27 @@ class NumpyRunner:
     def logits(self, folder, ids):
         m = self.model(folder)
         return np.stack([m.run(row) for row in np.asarray(ids)])                   # (B, T, V)
+
+    def logits_of_prompts(self, folder, prompts):
+        """Tokenizes each prompt with the folder's tokenizer.json -> (ids per prompt, logits per prompt)."""
+        if folder not in self._tokenizers:
+            self._tokenizers[folder] = ByteLevelBPE(os.path.join(folder, "tokenizer.json"))
+        m = self.model(folder)
+        ids, logits = [], []
+        for p in prompts:
+            row = self._tokenizers[folder].encode(p)
+            if self.mutant == "bos_prepended":
+                bos = m.config.get("bos_token_id")
+                row = [0 if bos is None else int(bos)] + row
+                m.mutant = None                                                     # the BOS is in the ids now: run them as they are
+                try:
+                    logits.append(m.run(row))
+                finally:
+                    m.mutant = self.mutant
+            else:
+                logits.append(m.run(row))
+            ids.append(row)
+        return ids, logits
 
     def generate(self, folder, ids, n):
         m = self.model(folder)
@@ -339,8 +367,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="editgate's numpy reference runner (runner protocol 1)")
     ap.add_argument("--dtype", default="float32", choices=sorted(_DTYPES))
     ap.add_argument("--mutant", default=os.environ.get("EDITGATE_RUNNER_MUTANT") or None, choices=MUTANTS)
+    ap.add_argument("--tokenize", action="store_true", help="also answer logits for text prompts (byte-level BPE tokenizer.json)")
     a = ap.parse_args(argv)
-    serve(NumpyRunner(a.dtype, a.mutant))
+    serve(NumpyRunner(a.dtype, a.mutant, a.tokenize))
 
 
 if __name__ == "__main__":

@@ -145,6 +145,36 @@ public final class RunnerProcess implements AutoCloseable {
         return logitsOf(out, "logits", ids.length, ids[0].length, vocab);
     }
 
+    /** A tokenizing runner's ids and logits for text prompts ({@code tokenizes} in its hello). */
+    public List<PromptLogits> logitsOfPrompts(Path model, List<String> prompts, int vocab) {
+        if (!hello.tokenizes()) throw new RunnerException("runner `" + spec.display() + "` does not tokenize (its hello says \"tokenizes\": false)");
+        Map<String, Tensor> out = call("logits", model, Map.of(), req -> {
+            ArrayNode a = req.putArray("prompts");
+            prompts.forEach(a::add);
+        });
+        if (out.size() != 2 * prompts.size()) {
+            throw new RunnerException(prefix(lastId) + "result.safetensors holds " + out.keySet() + "; expected ids.i and logits.i for i < " + prompts.size());
+        }
+        List<PromptLogits> result = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            Tensor ids = out.get("ids." + i);
+            Tensor logits = out.get("logits." + i);
+            if (ids == null || logits == null) throw new RunnerException(prefix(lastId) + "result.safetensors lacks ids." + i + " or logits." + i + " (it holds " + out.keySet() + ")");
+            if (ids.dtype() != DType.I64 || ids.rank() != 1 || ids.dim(0) < 1) {
+                throw new RunnerException(prefix(lastId) + "result 'ids." + i + "' must be a non-empty I64 [T], got " + ids.dtype() + " " + Arrays.toString(ids.shape()));
+            }
+            int t = ids.dim(0);
+            if (!Arrays.equals(logits.shape(), new long[] {t, vocab}) || !logits.dtype().isFloating()) {
+                throw new RunnerException(prefix(lastId) + "result 'logits." + i + "' has " + logits.dtype() + " " + Arrays.toString(logits.shape())
+                        + ", expected floating [" + t + ", " + vocab + "]");
+            }
+            int[] row = new int[t];
+            for (int j = 0; j < t; j++) row[j] = Math.toIntExact(ids.data().getLong(j * 8));
+            result.add(new PromptLogits(row, new Logits(1, t, vocab, logits.toDoubleArray())));
+        }
+        return result;
+    }
+
     /** The runner's {@code n} greedy new tokens after each sequence, {@code [B, n]}. */
     public int[][] generate(Path model, int[][] ids, int n) {
         Map<String, Tensor> out = call("generate", model, Map.of("ids", ids), req -> req.put("n", n));
@@ -196,8 +226,10 @@ public final class RunnerProcess implements AutoCloseable {
             Files.createDirectory(in);
             List<Tensor> tensors = new ArrayList<>();
             inputs.forEach((name, ids) -> tensors.add(ids(name, ids)));
-            SafetensorsWriter.write(in.resolve("inputs.safetensors"), tensors, Map.of("writer", "editgate harness"));
-            NoFollowFiles.makeReadOnly(in.resolve("inputs.safetensors"));
+            if (!tensors.isEmpty()) {
+                SafetensorsWriter.write(in.resolve("inputs.safetensors"), tensors, Map.of("writer", "editgate harness"));
+                NoFollowFiles.makeReadOnly(in.resolve("inputs.safetensors"));
+            }
             NoFollowFiles.makeReadOnly(in);
             FolderFingerprint inPrint = FolderFingerprint.of(in);
             Files.createDirectory(out);

@@ -8,6 +8,7 @@ import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.runner.RunnerException;
 import dev.editgate.core.runner.RunnerProcess;
 import dev.editgate.core.runner.RunnerSpec;
+import dev.editgate.core.tokenize.TextTokenizer;
 import dev.editgate.gate.setup.SetupException;
 import dev.editgate.gate.stage.GateProperty;
 import dev.editgate.properties.Gen;
@@ -98,6 +99,20 @@ public final class Harness {
                     pc -> new Counterexample(pc.perm().toArray(), pc.toString(), pc.perm().toArray(), pc.toString(), 0)));
         } else {
             notes.add("not run: " + EquivarianceProperty.NAME + " (the runner answers neither patch_heads nor ablate_heads)");
+        }
+
+        if (runner.hello().tokenizes()) {
+            java.nio.file.Path tokenizerJson = runner.originalFolder().resolve("tokenizer.json");
+            if (java.nio.file.Files.isRegularFile(tokenizerJson)) {
+                progress.accept(TokenizationProperty.NAME);
+                try (TextTokenizer tokenizer = TextTokenizer.fromFile(tokenizerJson)) {
+                    reports.add(run(c, TokenizationProperty.NAME, TokenizationProperty.description(), TokenizationProperty.gen(),
+                            settings.generationTries(), p -> TokenizationProperty.check(c, tokenizer, p),
+                            p -> new Counterexample(new int[0], "prompt \"" + p.replace("\n", "\\n") + "\"", new int[0], "prompt \"" + p.replace("\n", "\\n") + "\"", 0)));
+                }
+            } else {
+                notes.add("not run: " + TokenizationProperty.NAME + " (the model folder has no tokenizer.json to compare with)");
+            }
         }
 
         if (runner.hello().can("generate")) {
