@@ -58,6 +58,7 @@ final class HarnessCommand implements Callable<Integer> {
         if (tries < 1) throw new IllegalArgumentException("--tries must be >= 1, got " + tries);
         if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout must be >= 1 second, got " + timeoutSeconds);
         RunnerSpec spec = RunnerSpec.parse(runner, Duration.ofSeconds(timeoutSeconds), null);
+        dev.editgate.core.files.OutputPaths.folder("--report", reportDir.toString(), java.util.List.of(folder));
         Preflight.reportFolderWritable(reportDir);
         if (junitXml != null) Preflight.reportFolderWritable(junitXml.toAbsolutePath().getParent());
         PrintStream out = System.out;
