@@ -130,11 +130,12 @@ public abstract class HeadPermutationContract {
             if (p.status() != PropertyReport.Status.FAILED) continue;
             sb.append("\n\n  property: ").append(p.name());
             if (p.counterexample() != null) {
-                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles())
-                        .append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk()))
-                        .append("  (new head i = old head π(i))");
-                if (p.counterexample().shrinkSteps() > 0
-                        && !java.util.Arrays.equals(p.counterexample().original(), p.counterexample().shrunk())) {
+                boolean perm = p.counterexample().shrunk().length > 0; // harness token/prompt counterexamples carry only their text
+                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles());
+                if (perm) sb.append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk())).append("  (new head i = old head π(i))");
+                if (p.counterexample().shrinkSteps() > 0 && (perm
+                        ? !java.util.Arrays.equals(p.counterexample().original(), p.counterexample().shrunk())
+                        : !p.counterexample().originalCycles().equals(p.counterexample().shrunkCycles()))) {
                     sb.append("\n  shrunk from: ").append(p.counterexample().originalCycles())
                             .append(" in ").append(p.counterexample().shrinkSteps()).append(" steps");
                 }

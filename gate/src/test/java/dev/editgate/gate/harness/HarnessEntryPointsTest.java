@@ -62,6 +62,18 @@ class HarnessEntryPointsTest {
     }
 
     @Test
+    void tokenCounterexamplesAreReportedAsTextNotAsPermutations() throws Exception {
+        assumeTrue(HarnessTestSupport.pythonAvailable(), "python3 with numpy is not available");
+        Path reports = dir.resolve("bos");
+        Run r = cli("harness", "--model", "fixture:tiny", "--runner", runnerCommand("bos_prepended"), "--tries", "8", "--seed", "3",
+                "--report", reports.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("x baseline logits").contains("minimal counterexample: tokens [").contains("prepends token 0");
+        assertThat(Files.readString(reports.resolve("report.html"))).contains("Minimal counterexample <code>tokens [").doesNotContain("heads moved; found");
+        assertThat(Files.readString(reports.resolve("report.md"))).contains("Minimal counterexample: `tokens [");
+    }
+
+    @Test
     void aRunnerThatDoesNotStartIsASetupErrorExitTwo() throws Exception {
         Run missing = cli("harness", "--model", "fixture:tiny", "--runner", "command:/nonexistent/runner", "--report", dir.resolve("a").toString());
         assertThat(missing.exit()).isEqualTo(2);
