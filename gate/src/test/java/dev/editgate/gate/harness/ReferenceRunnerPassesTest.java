@@ -30,6 +30,16 @@ class ReferenceRunnerPassesTest {
         assertTrue(r.properties().stream().allMatch(p -> p.tries() >= 1 && p.status() == PropertyReport.Status.PASSED));
     }
 
+    /** Declaring float16 and computing in it (softmax and norms in float32, as HF) passes against the float16 tolerance. */
+    @Test
+    void passesInFloat16() {
+        assumeTrue(HarnessTestSupport.pythonAvailable(), "python3 with numpy is not available");
+        Harness.Result r = Harness.run(HarnessTestSupport.numpyRunner(null, "--dtype", "float16"), Fixtures.named("tiny"),
+                HarnessSettings.defaults(1, 5), s -> { });
+        assertEquals("float16", r.dtype());
+        assertTrue(r.passed(), () -> HarnessTestSupport.summary(r));
+    }
+
     @Test
     void passesOnPythia160mShapedInFp32() {
         assumeTrue(Boolean.getBoolean("editgate.harnessShaped"), "slow; run with -Deditgate.harnessShaped=true");
