@@ -64,7 +64,13 @@ final class HarnessCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.println("editgate harness: model " + model.model + ", layer " + l + ", runner " + spec.display() + ", tries " + tries + ", seed " + s);
         Instant started = Instant.now();
-        Harness.Result r = Harness.run(spec, folder, HarnessSettings.defaults(l, s).withTries(tries), p -> System.err.println("  running: " + p));
+        Harness.Result r;
+        try {
+            r = Harness.run(spec, folder, HarnessSettings.defaults(l, s).withTries(tries), p -> System.err.println("  running: " + p));
+        } catch (dev.editgate.core.runner.RunnerException e) { // outside any property: the harness could not finish
+            System.err.println("editgate harness: the runner failed outside a property, nothing was judged: " + e.getMessage());
+            return EditgateCli.EXIT_INCONCLUSIVE;
+        }
         String rerun = "editgate harness --model " + model.model + " --runner '" + runner + "' --layer " + l + " --tries " + tries + " --seed " + s;
         GateReport report = HarnessReport.of(r, model.model, folder, ck, l, s, tries, started, rerun);
         ReportFiles files = ReportWriter.write(report, reportDir);

@@ -85,11 +85,14 @@ public final class Harness {
 
         progress.accept(InvarianceProperty.NAME);
         int[][] ids = InvarianceProperty.inputs(c);
-        Logits onOriginal = runner.logits(runner.originalFolder(), ids, c.vocab());
+        Logits[] onOriginal = new Logits[1]; // asked inside the property, so a runner failing here is reported as its failure
         PermutationSpace perms = Gens.headPermutations(c.heads(), original.config().numKeyValueHeads());
         Gen<Permutation> moved = perms.filter(p -> !p.isIdentity());
         reports.add(run(c, InvarianceProperty.NAME, InvarianceProperty.description(c), moved, settings.permutationTries(),
-                p -> InvarianceProperty.check(c, ids, onOriginal, p), p -> new Counterexample(p.toArray(), p.toCycleString(), p.toArray(), p.toCycleString(), 0)));
+                p -> {
+                    if (onOriginal[0] == null) onOriginal[0] = runner.logits(runner.originalFolder(), ids, c.vocab());
+                    InvarianceProperty.check(c, ids, onOriginal[0], p);
+                }, p -> new Counterexample(p.toArray(), p.toCycleString(), p.toArray(), p.toCycleString(), 0)));
 
         if (runner.hello().can("patch_heads") || runner.hello().can("ablate_heads")) {
             progress.accept(EquivarianceProperty.NAME);
