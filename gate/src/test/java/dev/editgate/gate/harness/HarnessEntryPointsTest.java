@@ -85,6 +85,23 @@ class HarnessEntryPointsTest {
         assertThat(bad.err()).contains("setup problem").contains("the runner did not start").contains("not a hello: not a hello");
     }
 
+    @Test
+    void aRunnerThatFailsEveryRequestFailsEachPropertyWithItsErrorAndStderr() throws Exception {
+        Path script = dir.resolve("fails.sh");
+        Files.writeString(script, "echo '{\"protocol\": 1, \"runner\": \"always fails\", \"dtype\": \"float32\", \"capabilities\": [\"logits\", \"generate\"]}'\n"
+                + "while read line; do\n"
+                + "  id=$(echo \"$line\" | sed 's/.*\"id\": *\"\\([^\"]*\\)\".*/\\1/')\n"
+                + "  echo 'Traceback: model not found' >&2\n"
+                + "  echo \"{\\\"id\\\": \\\"$id\\\", \\\"ok\\\": false, \\\"error\\\": \\\"OSError: cannot load model\\\"}\"\n"
+                + "done\n");
+        Run r = cli("harness", "--model", "fixture:tiny", "--runner", "command:sh " + script, "--tries", "4", "--seed", "1",
+                "--report", dir.resolve("fails").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("3 of 3 properties failed: baseline logits, invariance under head permutations, greedy generation")
+                .contains("not run: equivariance of head patching (the runner answers neither patch_heads nor ablate_heads)")
+                .contains("the runner failed: OSError: cannot load model").contains("Traceback: model not found");
+    }
+
     /** A lab's contract with the built-in edit and its (slice-patching) harness. Not named *Test so the build does not run it directly. */
     static class SlicePatchingHarnessContract extends HeadPermutationContract {
         @Override
