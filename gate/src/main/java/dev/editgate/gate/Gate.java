@@ -12,6 +12,7 @@ import dev.editgate.fixtures.mutants.Mutant;
 import dev.editgate.gate.config.EditChoice;
 import dev.editgate.gate.config.GateConfig;
 import dev.editgate.gate.config.GateKey;
+import dev.editgate.gate.harness.HarnessStage;
 import dev.editgate.gate.stage.BehaviouralStage;
 import dev.editgate.gate.stage.FunctionalStage;
 import dev.editgate.gate.stage.GateProperty;
@@ -151,6 +152,13 @@ public final class Gate {
             } else if (blocker == null && r.status() == StageReport.Status.ERROR) {
                 blocker = "the " + stage.name() + " stage could not run";
             }
+        }
+        if (config.runner().isPresent()) { // --runner: the lab's own harness, after the edit's stages
+            StageReport r = blocker != null
+                    ? new StageReport(HarnessStage.NAME, StageReport.Status.SKIPPED, "skipped: " + blocker, Duration.ZERO, List.of())
+                    : HarnessStage.run(session, listener);
+            reports.add(r);
+            listener.stageFinished(r);
         }
         return reports;
     }

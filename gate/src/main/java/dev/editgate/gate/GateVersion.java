@@ -1,17 +1,17 @@
 package dev.editgate.gate;
 
 /** Versions reported in the environment section. */
-final class GateVersion {
-    static final String EDITGATE = "0.1.0";
+public final class GateVersion {
+    public static final String EDITGATE = "0.1.0";
 
     private GateVersion() {}
 
-    static String djl() {
+    public static String djl() {
         return ai.djl.engine.Engine.getDjlVersion();
     }
 
     /** The PyTorch native library version, as DJL's engine reports it (loads the engine). */
-    static String pytorch() {
+    public static String pytorch() {
         try {
             return ai.djl.engine.Engine.getEngine("PyTorch").getVersion();
         } catch (RuntimeException e) {

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /** Builds the {@link GateReport} of a run from its session and stage results. */
-final class ReportAssembler {
+public final class ReportAssembler {
     private ReportAssembler() {}
 
     static GateReport assemble(GateSession s, Instant started, Duration elapsed, GateReport.Verdict verdict, List<StageReport> stages,
@@ -56,7 +56,7 @@ final class ReportAssembler {
     }
 
     /** SHA-256 over every tensor's name, dtype, shape and bytes, in name order; the first 16 hex digits. */
-    static String contentHash(Checkpoint ck) {
+    public static String contentHash(Checkpoint ck) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String name : new TreeSet<>(ck.names())) {

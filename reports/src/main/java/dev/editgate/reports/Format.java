@@ -49,6 +49,16 @@ final class Format {
     }
 
     /** Image form {@code [3, 0, 1, 2]}: new head i = old head p[i]. */
+    /** Whether {@code a} is a permutation of 0..n-1 (a harness counterexample may be token ids or a prompt instead). */
+    static boolean isPermutation(int[] a) {
+        boolean[] seen = new boolean[a.length];
+        for (int v : a) {
+            if (v < 0 || v >= a.length || seen[v]) return false;
+            seen[v] = true;
+        }
+        return a.length > 0;
+    }
+
     static String image(int[] p) {
         if (p == null) return "—";
         StringBuilder sb = new StringBuilder("[");

@@ -94,7 +94,10 @@ public final class HtmlReport {
                 if (p.diagnosis() != null && !p.diagnosis().isBlank()) {
                     h.append("<div class=\"diagnosis\"><strong>Diagnosis.</strong> ").append(Html.esc(p.diagnosis())).append("</div>");
                 }
-                if (c != null) {
+                if (c != null && !Format.isPermutation(c.shrunk())) { // a harness counterexample: token ids or a prompt
+                    h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>");
+                    if (c.shrinkSteps() > 0 && !Format.shrunkCycles(c).equals(Format.originalCycles(c))) h.append("<p>Shrunk in ").append(c.shrinkSteps()).append(" steps from <code>").append(Html.esc(Format.originalCycles(c))).append("</code>.</p>");
+                } else if (c != null) {
                     h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
                      .append("<p>Image form <code>").append(Format.image(c.shrunk())).append("</code> (new head i = old head π(i)), ")
                      .append(Format.moved(c.shrunk())).append(" heads moved; ")

@@ -68,6 +68,7 @@ public final class JunitXmlReport {
         Counterexample c = p.counterexample();
         String first = Format.text(p.failureMessage()).lines().findFirst().orElse("");
         if (c == null) return first;
+        if (!Format.isPermutation(c.shrunk())) return "minimal counterexample " + c.shrunkCycles() + ": " + first; // harness: tokens, a prompt
         return "minimal counterexample " + c.shrunkCycles() + " = " + Arrays.toString(c.shrunk()) + ": " + first;
     }
 

@@ -76,7 +76,10 @@ public final class MarkdownReport {
                 if (p.description() != null && !p.description().isBlank()) md.append(cell(p.description())).append("\n\n");
                 md.append("Failed after ").append(p.tries()).append(" tries, seed ").append(p.seed()).append(".\n\n");
                 Counterexample c = p.counterexample();
-                if (c != null) {
+                if (c != null && !Format.isPermutation(c.shrunk())) { // a harness counterexample: token ids or a prompt
+                    md.append("Minimal counterexample: `").append(code(Format.shrunkCycles(c))).append("`")
+                      .append(c.shrinkSteps() > 0 && !Format.shrunkCycles(c).equals(Format.originalCycles(c)) ? " (shrunk in " + c.shrinkSteps() + " steps from `" + code(Format.originalCycles(c)) + "`)" : "").append(".\n\n");
+                } else if (c != null) {
                     md.append("| Counterexample | Cycles | Image (new head i = old head π(i)) | Moved heads |\n|---|---|---|--:|\n")
                       .append("| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `").append(code(Format.shrunkCycles(c)))
                       .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n");

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #kill()} ending every process it started. Registered with {@link ScratchFolders} while alive, so a
  * JVM that exits (Ctrl-C) kills it too.
  */
-final class EditProcess {
+public final class EditProcess {
     private final Process process;
     private final Sandbox sandbox;
     private final OutputTail stderr;
@@ -30,7 +30,7 @@ final class EditProcess {
      * Starts {@code command} in {@code dir}, confined to the writable {@code work} folder (TMPDIR is
      * {@code work/tmp}). Stdin and stdout are pipes when {@code pipes}, else /dev/null and discarded.
      */
-    static EditProcess start(Sandbox sandbox, List<String> command, Path dir, Path work, Map<String, String> env, boolean pipes)
+    public static EditProcess start(Sandbox sandbox, List<String> command, Path dir, Path work, Map<String, String> env, boolean pipes)
             throws IOException {
         Path tmp = work.resolve("tmp");
         Files.createDirectories(tmp);
@@ -46,12 +46,12 @@ final class EditProcess {
         return p;
     }
 
-    Process process() { return process; }
+    public Process process() { return process; }
 
-    OutputTail stderr() { return stderr; }
+    public OutputTail stderr() { return stderr; }
 
     /** Kills the command and everything it started; returns once they are gone (or after a few seconds). */
-    void kill() {
+    public void kill() {
         Set<ProcessHandle> all = new HashSet<>(process.descendants().toList());
         if (sandbox == Sandbox.SESSION) all.addAll(inSession(process.pid()));
         all.forEach(ProcessHandle::destroyForcibly);

@@ -13,22 +13,22 @@ import java.util.concurrent.TimeUnit;
  * {@code maxLine} bytes ends the stream with {@link TooLong} (a reply is one short JSON line; a 2 GB line is
  * an error, not an OutOfMemoryError), and at most a few lines wait unread (the worker blocks on its pipe).
  */
-final class ReplyLines {
+public final class ReplyLines {
     /** What the reader saw next. */
-    sealed interface Event permits Line, TooLong, End {}
+    public sealed interface Event permits Line, TooLong, End {}
 
-    record Line(String text) implements Event {}
+    public record Line(String text) implements Event {}
 
-    record TooLong(int limit) implements Event {}
+    public record TooLong(int limit) implements Event {}
 
-    record End() implements Event {}
+    public record End() implements Event {}
 
     private final BlockingQueue<Event> events = new ArrayBlockingQueue<>(16);
     private Thread thread;
 
     private ReplyLines() {}
 
-    static ReplyLines read(InputStream in, int maxLine) {
+    public static ReplyLines read(InputStream in, int maxLine) {
         ReplyLines r = new ReplyLines();
         Thread t = new Thread(() -> r.loop(in, maxLine), "editgate-worker-stdout");
         t.setDaemon(true);
@@ -75,12 +75,12 @@ final class ReplyLines {
     }
 
     /** Stops the reader thread (after the worker was killed). */
-    void close() {
+    public void close() {
         thread.interrupt();
     }
 
     /** The next event, or null after {@code millis}. */
-    Event poll(long millis) throws InterruptedException {
+    public Event poll(long millis) throws InterruptedException {
         return events.poll(millis, TimeUnit.MILLISECONDS);
     }
 }

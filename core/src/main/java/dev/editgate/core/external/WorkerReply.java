@@ -13,20 +13,20 @@ import java.io.IOException;
  *
  * @param error the worker's message when {@code ok} is false, bounded to {@link #MAX_ERROR} characters
  */
-record WorkerReply(boolean ok, String error) {
-    static final int MAX_ERROR = 4000;
+public record WorkerReply(boolean ok, String error) {
+    public static final int MAX_ERROR = 4000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Thrown for a reply that breaks the protocol; the worker cannot be trusted for the next request. */
-    static final class ProtocolViolation extends Exception {
+    public static final class ProtocolViolation extends Exception {
         ProtocolViolation(String message) {
             super(message);
         }
     }
 
-    static WorkerReply parse(String line, String id) throws ProtocolViolation {
+    public static WorkerReply parse(String line, String id) throws ProtocolViolation {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -53,7 +53,7 @@ record WorkerReply(boolean ok, String error) {
         return new WorkerReply(ok.booleanValue(), ok.booleanValue() ? null : msg);
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "… (" + (s.length() - 200) + " more characters)" : s;
     }
 }

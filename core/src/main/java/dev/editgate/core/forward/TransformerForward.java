@@ -170,6 +170,27 @@ public final class TransformerForward implements AutoCloseable {
         }
     }
 
+    /**
+     * Logits {@code [B, T, V]} with the tokens at positions {@code firstPosition..firstPosition+T-1} instead of
+     * {@code 0..T-1} (learned positions and rotary angles shifted, causal mask as usual): what a harness that counts
+     * positions from 1 computes, for diagnosing one.
+     */
+    public Logits logitsAtOffset(int[][] tokens, int firstPosition) {
+        checkTokens(tokens);
+        int seq = tokens[0].length;
+        if (firstPosition < 0 || (long) firstPosition + seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("positions " + firstPosition + ".." + (firstPosition + seq - 1) + " outside 0.."
+                    + (config.maxPositionEmbeddings() - 1));
+        }
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = embed(m, tokens, firstPosition);                // (B, T, C)
+            NDArray[] shifted = rotaryTables(m, firstPosition, seq);
+            NDArray[] rope = {shifted[0], shifted[1], shifted[2].get(":, " + firstPosition + ":")}; // mask (T, T)
+            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
+            return toLogits(m, x, tokens.length, seq);
+        }
+    }
+
     /** A new, empty key/value cache for {@link #logits(int[][], KvCache)}; close it before this model. */
     public KvCache newKvCache() {
         checkOpen();

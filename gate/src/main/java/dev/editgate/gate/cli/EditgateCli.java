@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "editgate", mixinStandardHelpOptions = true, version = "editgate 0.1.0",
         description = "Checks weight edits of GPT-NeoX, Llama/Mistral/Qwen2 and GPT-2 models (head permutations first) before experiments run.",
-        subcommands = {GateCommand.class, ContractCommand.class, PermuteCommand.class, DiffCommand.class, LogitsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GateCommand.class, ContractCommand.class, HarnessCommand.class, PermuteCommand.class, DiffCommand.class, LogitsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class EditgateCli implements Runnable {
     public static final int EXIT_PASS = 0;
     public static final int EXIT_GATE_FAILED = 1;

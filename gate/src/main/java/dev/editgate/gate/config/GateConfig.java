@@ -44,6 +44,11 @@ public record GateConfig(
         explicit = Map.copyOf(explicit);
     }
 
+    /** The lab's runner command ({@code --runner}), when the harness stage should run. */
+    public java.util.Optional<String> runner() {
+        return java.util.Optional.ofNullable(explicit.get(GateKey.RUNNER)).filter(s -> !s.isBlank());
+    }
+
     /** The defaults, with a random seed. */
     public static GateConfig defaults() {
         return resolve(Map.of(), new Properties());
@@ -88,7 +93,7 @@ public record GateConfig(
      */
     public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
             "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.shapeRuns", "editgate.sandbox",
-            "editgate.test.argLine", "editgate.version");
+            "editgate.test.argLine", "editgate.version", "editgate.harnessSeeds", "editgate.harnessShaped");
 
     /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
     static void checkSystemPropertyNames(Properties systemProperties) {

@@ -29,7 +29,9 @@ public enum GateKey {
     SEED("seed", "", "Seed of the generator (default: random, printed in the report)."),
     TIME_BUDGET("time-budget", "30m", "Wall-clock budget; stages not started when it is spent are skipped."),
     REPORT("report", "target/editgate", "Folder for report.json, report.md and report.html."),
-    CONFIG("config", "", "A properties file with any of these keys.");
+    CONFIG("config", "", "A properties file with any of these keys."),
+    RUNNER("runner", "", "A lab's runner, command:'python3 my_runner.py' (docs/runner-protocol.md): adds the harness stage, which checks"
+            + " the lab's own forward, generation and head patching on the model (see editgate harness).");
 
     private final String key;
     private final String defaultValue;

@@ -94,6 +94,19 @@ public abstract class HeadPermutationContract {
         assertStage("behavioural");
     }
 
+    /**
+     * The lab's own harness (runner protocol, docs/runner-protocol.md), when a runner is configured: override
+     * {@link #settings()} with {@code GateKey.RUNNER} ({@code "command:python3 my_runner.py"}) or pass
+     * {@code -Deditgate.runner=...}; aborted (skipped) otherwise.
+     */
+    @Test
+    @Order(5)
+    final void harness() {
+        Assumptions.assumeTrue(report.stages().stream().anyMatch(s -> s.name().equals("harness")),
+                "no runner configured (GateKey.RUNNER / -Deditgate.runner): the lab's harness was not checked");
+        assertStage("harness");
+    }
+
     private void assertStage(String name) {
         StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
@@ -117,11 +130,12 @@ public abstract class HeadPermutationContract {
             if (p.status() != PropertyReport.Status.FAILED) continue;
             sb.append("\n\n  property: ").append(p.name());
             if (p.counterexample() != null) {
-                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles())
-                        .append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk()))
-                        .append("  (new head i = old head π(i))");
-                if (p.counterexample().shrinkSteps() > 0
-                        && !java.util.Arrays.equals(p.counterexample().original(), p.counterexample().shrunk())) {
+                boolean perm = p.counterexample().shrunk().length > 0; // harness token/prompt counterexamples carry only their text
+                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles());
+                if (perm) sb.append(" = ").append(java.util.Arrays.toString(p.counterexample().shrunk())).append("  (new head i = old head π(i))");
+                if (p.counterexample().shrinkSteps() > 0 && (perm
+                        ? !java.util.Arrays.equals(p.counterexample().original(), p.counterexample().shrunk())
+                        : !p.counterexample().originalCycles().equals(p.counterexample().shrunkCycles()))) {
                     sb.append("\n  shrunk from: ").append(p.counterexample().originalCycles())
                             .append(" in ").append(p.counterexample().shrinkSteps()).append(" steps");
                 }
