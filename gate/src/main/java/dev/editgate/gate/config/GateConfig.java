@@ -170,6 +170,7 @@ public record GateConfig(
         if (report.isBlank()) {
             throw new IllegalArgumentException("--report is empty; expected a folder path (editgate does not default to the current folder)");
         }
+        dev.editgate.gate.kind.EditKinds.named(get.apply(GateKey.EDIT_KIND)); // an unknown kind names the flag and every kind
         String seedText = get.apply(GateKey.SEED);
         long seed = seedText.isBlank() ? ThreadLocalRandom.current().nextLong() : parseLong(GateKey.SEED, seedText);
         return new GateConfig(
@@ -189,6 +190,11 @@ public record GateConfig(
                 positiveDuration(GateKey.TIME_BUDGET, get.apply(GateKey.TIME_BUDGET)),
                 Path.of(report),
                 explicit);
+    }
+
+    /** The {@code --edit-kind} setting: a built-in kind's name ({@code head-permutation} by default). */
+    public String editKind() {
+        return dev.editgate.gate.kind.EditKinds.named(explicit.getOrDefault(GateKey.EDIT_KIND, GateKey.EDIT_KIND.defaultValue())).name();
     }
 
     /** The command line that reruns exactly this configuration (same seed). */

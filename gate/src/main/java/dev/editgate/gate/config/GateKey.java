@@ -14,6 +14,8 @@ public enum GateKey {
     LAYER("layer", "", "Layer whose heads are permuted (default: the middle layer, numLayers/2)."),
     EDIT("edit", "builtin",
             "The edit under test: builtin | class:com.example.MyEdit (a HeadPermutationEdit) | command:'python3 my_edit.py' | mutant:NAME."),
+    EDIT_KIND("edit-kind", "head-permutation", "The kind of edit: head-permutation | kv-group-permutation | mlp-permutation | residual-permutation"
+            + " | qk-scaling | vo-scaling | up-down-scaling (--layer applies to every kind but residual-permutation, which edits the whole model)."),
     EDIT_MODE("edit-mode", "worker", "For command: edits, worker (one long-lived process) or one-shot (a process per trial)."),
     EDIT_TIMEOUT("edit-timeout", "120s", "For command: edits, the time one trial may take before its process tree is killed."),
     DTYPE("dtype", "fp32", "Compute dtype of the functional and behavioural stages: fp32, fp16 or fp64 (fp64 is the reference;"

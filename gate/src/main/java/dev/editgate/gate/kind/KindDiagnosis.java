@@ -1,0 +1,85 @@
+package dev.editgate.gate.kind;
+
+import dev.editgate.core.checkpoint.Checkpoint;
+import dev.editgate.core.edit.BlockAction;
+import dev.editgate.core.edit.BlockActions;
+import dev.editgate.core.model.BlockSet;
+import dev.editgate.core.safetensors.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The generic diagnosis of any edit kind: for every block set where the edit differs from the reference, it tests the
+ * hypotheses behind the usual bugs, in order: the set was <b>forgotten</b> (left as it was while the others were edited),
+ * it was edited by the <b>inverse</b> parameter, it was edited along the <b>wrong axis</b> of its tensor. A set none of
+ * them explains is named as such.
+ */
+public final class KindDiagnosis {
+    private KindDiagnosis() {}
+
+    public static <P> List<String> diagnose(EditKind<P> kind, Checkpoint original, Checkpoint edited, int layer, P p) {
+        List<BlockAction> actions = kind.referenceAction(original, layer, p);
+        Checkpoint reference = BlockActions.apply(original, actions);
+        List<ReferenceComparison.SetMismatch> wrong = ReferenceComparison.compare(actions, edited, reference);
+        List<BlockAction> inverse = kind.referenceAction(original, layer, kind.inverse(p));
+        String what = kind.format(p);
+        List<String> findings = new ArrayList<>();
+        for (ReferenceComparison.SetMismatch m : wrong) {
+            BlockAction a = m.action();
+            BlockSet s = a.set();
+            Tensor e = edited.tensor(s.tensor());
+            String name = s.label() + " (" + s.tensor() + ")";
+            if (sameBlocks(e, original.tensor(s.tensor()), s)) {
+                findings.add(name + " was left as it was while the other blocks were edited by " + what
+                        + ": one side of the symmetry was forgotten");
+            } else if (matches(original, e, inverseOf(a, inverse))) {
+                findings.add(name + " was edited by the inverse (" + kind.format(kind.inverse(p)) + ") while the reference uses " + what
+                        + ": a direction (gather/scatter, c vs 1/c) was flipped on this side");
+            } else if (otherAxis(a, e) != null && matches(original, e, otherAxis(a, e))) {
+                findings.add(name + " was edited along axis " + (1 - s.axis()) + " (" + (s.axis() == 0 ? "columns" : "rows")
+                        + ") instead of axis " + s.axis() + " (" + (s.axis() == 0 ? "rows" : "columns") + "): the wrong axis of the tensor");
+            } else {
+                findings.add(name + ": " + m.blocks().size() + " of " + s.count() + " " + kind.blockNoun()
+                        + " blocks differ from the reference and no hypothesis (forgotten, inverse, wrong axis) explains them");
+            }
+        }
+        return findings;
+    }
+
+    private static boolean sameBlocks(Tensor a, Tensor b, BlockSet s) {
+        if (a.dtype() != b.dtype() || !java.util.Arrays.equals(a.shape(), b.shape())) return false;
+        for (int i = 0; i < s.count(); i++) {
+            if (!dev.editgate.core.structure.BlockBytes.of(a, s, i).equals(dev.editgate.core.structure.BlockBytes.of(b, s, i))) return false;
+        }
+        return true;
+    }
+
+    /** Whether the edited tensor equals the original's with only action {@code a} applied (its other sets as the reference). */
+    private static boolean matches(Checkpoint original, Tensor edited, BlockAction a) {
+        if (a == null) return false;
+        Tensor t = BlockActions.apply(original, List.of(a)).tensor(a.set().tensor());
+        if (t.dtype() != edited.dtype() || !java.util.Arrays.equals(t.shape(), edited.shape())) return false;
+        BlockSet s = a.set();
+        BlockSet probe = s;
+        return sameBlocks(t, edited, probe);
+    }
+
+    private static BlockAction inverseOf(BlockAction a, List<BlockAction> inverse) {
+        for (BlockAction b : inverse) {
+            if (b.set().equals(a.set())) return b;
+        }
+        return null;
+    }
+
+    /** The same action on the other axis of a 2-D tensor, when its blocks fit there; else null. */
+    private static BlockAction otherAxis(BlockAction a, Tensor t) {
+        BlockSet s = a.set();
+        if (t.rank() != 2) return null;
+        int other = 1 - s.axis();
+        int end = s.start(s.count() - 1) + s.length();
+        for (int i = 0; i < s.count(); i++) end = Math.max(end, s.start(i) + s.length());
+        if (end > t.dim(other)) return null;
+        BlockSet moved = new BlockSet(s.kind(), s.bias(), s.label(), s.tensor(), other, s.length(), s.starts());
+        return new BlockAction(moved, a.source(), a.exponent());
+    }
+}
