@@ -93,7 +93,11 @@ public final class HtmlReport {
                 if (p.diagnosis() != null && !p.diagnosis().isBlank()) {
                     h.append("<div class=\"diagnosis\"><strong>Diagnosis.</strong> ").append(Html.esc(p.diagnosis())).append("</div>");
                 }
-                if (c != null) {
+                if (c != null && !isPermutation(c.shrunk())) { // another edit kind's parameter (exponents, a pair): no diagram
+                    h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
+                     .append("<p>").append(shrunk(c) ? "Found after " + c.shrinkSteps() + " shrink steps from <code>"
+                             + Html.esc(Format.originalCycles(c)) + "</code>." : "Found as is: nothing smaller fails.").append("</p>");
+                } else if (c != null) {
                     h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
                      .append("<p>Image form <code>").append(Format.image(c.shrunk())).append("</code> (new head i = old head π(i)), ")
                      .append(Format.moved(c.shrunk())).append(" heads moved; ")
@@ -249,6 +253,16 @@ public final class HtmlReport {
             case SKIPPED -> "skipped";
             case ERROR -> "could not run";
         };
+    }
+
+    /** Whether {@code image} is a permutation's image list (a head/neuron/coordinate permutation counterexample). */
+    static boolean isPermutation(int[] image) {
+        boolean[] seen = new boolean[image.length];
+        for (int v : image) {
+            if (v < 0 || v >= image.length || seen[v]) return false;
+            seen[v] = true;
+        }
+        return true;
     }
 
     /** Whether shrinking changed the counterexample. */

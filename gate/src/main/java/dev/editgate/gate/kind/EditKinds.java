@@ -36,12 +36,12 @@ public final class EditKinds {
 
     public static final PermutationKind MLP_PERMUTATION = new PermutationKind("mlp-permutation", true, "neuron",
             "new neuron i = old neuron p[i]", layout -> {}, (ck, layer) -> ck.config().intermediateSize(),
-            (ck, layer) -> Gens.permutations(ck.config().intermediateSize()),
+            (ck, layer) -> SparsePermutations.of(ck.config().intermediateSize()),
             (ck, layer, p) -> MlpPermutation.actions(ck.layout(), layer, p), MlpPermutation.BUILT_IN, null);
 
     public static final PermutationKind RESIDUAL_PERMUTATION = new PermutationKind("residual-permutation", false, "coordinate",
             "new residual coordinate i = old residual coordinate p[i], on every tensor axis that indexes the residual stream",
-            layout -> {}, (ck, layer) -> ck.config().hiddenSize(), (ck, layer) -> Gens.permutations(ck.config().hiddenSize()),
+            layout -> {}, (ck, layer) -> ck.config().hiddenSize(), (ck, layer) -> SparsePermutations.of(ck.config().hiddenSize()),
             (ck, layer, p) -> ResidualPermutation.actions(ck.layout(), p), ResidualPermutation.BUILT_IN, null);
 
     public static final ScalingKind QK_SCALING = new ScalingKind("qk-scaling", "head",

@@ -24,6 +24,11 @@ public final class KindDiagnosis {
         List<BlockAction> inverse = kind.referenceAction(original, layer, kind.inverse(p));
         String what = kind.format(p);
         List<String> findings = new ArrayList<>();
+        if (!wrong.isEmpty() && !kind.reference(original, layer, p).tensors().equals(original.tensors())
+                && kind.touchedTensors(original, layer).stream().allMatch(t -> edited.tensor(t).bitEquals(original.tensor(t)))) {
+            findings.add("the edit left every tensor it should change bit-identical to the original: either it did nothing, or a factor and"
+                    + " its inverse went onto the same block and cancelled (e.g. c and 1/c both on k, none on q)");
+        }
         for (ReferenceComparison.SetMismatch m : wrong) {
             BlockAction a = m.action();
             BlockSet s = a.set();
@@ -38,12 +43,28 @@ public final class KindDiagnosis {
             } else if (otherAxis(a, e) != null && matches(original, e, otherAxis(a, e))) {
                 findings.add(name + " was edited along axis " + (1 - s.axis()) + " (" + (s.axis() == 0 ? "columns" : "rows")
                         + ") instead of axis " + s.axis() + " (" + (s.axis() == 0 ? "rows" : "columns") + "): the wrong axis of the tensor");
+            } else if (perQueryHeadOnKv(original, e, a, p) != null) {
+                findings.add(name + ": KV head j carries the factor of query head j, not that of its group (query heads j·g..j·g+g-1):"
+                        + " the KV side was indexed per query head; on grouped-query attention KV head j serves query heads j·g.., so it must"
+                        + " take their shared exponent");
             } else {
                 findings.add(name + ": " + m.blocks().size() + " of " + s.count() + " " + kind.blockNoun()
                         + " blocks differ from the reference and no hypothesis (forgotten, inverse, wrong axis) explains them");
             }
         }
         return findings;
+    }
+
+    /** For a scaling's KV-head set: the action with block j scaled by ±e[j] (query head j's exponent) when the edited blocks match it. */
+    private static <P> BlockAction perQueryHeadOnKv(Checkpoint original, Tensor edited, BlockAction a, P p) {
+        if (!(p instanceof dev.editgate.core.edit.Exponents e) || a.set().kind().index() != dev.editgate.core.model.BlockKind.Index.KV_HEAD) return null;
+        for (int sign : new int[] {1, -1}) {
+            int[] exps = new int[a.set().count()];
+            for (int j = 0; j < exps.length; j++) exps[j] = sign * e.get(j);
+            BlockAction wrong = new BlockAction(a.set(), a.source(), exps);
+            if (!java.util.Arrays.equals(exps, a.exponent()) && matches(original, edited, wrong)) return wrong;
+        }
+        return null;
     }
 
     private static boolean sameBlocks(Tensor a, Tensor b, BlockSet s) {

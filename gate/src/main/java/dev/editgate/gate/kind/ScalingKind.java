@@ -92,7 +92,8 @@ public final class ScalingKind implements EditKind<Exponents> {
         }
         return choices -> {
             int[] e = new int[n];
-            for (int j = 0; j < slots.length; j++) {
+            // the last slot is drawn first, so that shortlex shrinking leaves the nonzero exponents on the first heads
+            for (int j = slots.length - 1; j >= 0; j--) {
                 int v = slots[j].generate(choices);
                 for (int r = 0; r < per; r++) e[j * per + r] = v;
             }
