@@ -62,10 +62,19 @@ public record EditUnderTest(EditKind<?> kind, KindEdit<?> kindEdit, HeadPermutat
                 if (!m.kind().equals(kind.name())) throw wrongKind(m, kind);
                 yield new EditUnderTest(kind, m.kindEdit(), null, "mutant " + m.pythonName() + ": " + m.description(), null);
             }
-            case COMMAND -> throw new IllegalArgumentException("--edit command: with --edit-kind " + kind.name()
-                    + ": external edits of kinds other than head-permutation (protocol version 2) are not supported by this gate yet;"
-                    + " use a JVM class (class:...) or the Python worker's head-permutation mode");
+            case COMMAND -> {
+                ExternalEditSpec spec = ExternalEditSpec.parse(choice.value(),
+                        config.editMode().equals("worker") ? ExternalEditSpec.Mode.WORKER : ExternalEditSpec.Mode.ONE_SHOT,
+                        config.editTimeout(), Path.of("").toAbsolutePath());
+                ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(spec, ModelChoice.resolve(config.model(), config.revision()));
+                yield new EditUnderTest(kind, external(kind, ext), null, "external command (" + config.editMode() + ", protocol 2): " + choice.value()
+                        + (ext.sandbox().isolates() ? "; sandbox: " : "; WARNING: ") + ext.sandbox().description(), ext);
+            }
         };
+    }
+
+    private static <P> KindEdit<P> external(EditKind<P> kind, ExternalHeadPermutationEdit runner) {
+        return new dev.editgate.gate.kind.ExternalKindEdit<>(kind, runner);
     }
 
     private static IllegalArgumentException wrongKind(Mutant m, EditKind<?> kind) {

@@ -128,6 +128,11 @@ public final class Gate {
         } else {
             original.layout().heads(layer); // the layer is in range, or an error naming --layer
         }
+        if (rawEdit instanceof dev.editgate.gate.kind.ExternalKindEdit<?> external) {
+            listener.phase("starting the edit command (identity request, protocol 2)");
+            EditCommandPreflight.identityAnswered(() -> edit.edit(original, layer, kind.identity(original, layer)),
+                    "the identity " + kind.name() + (kind.perLayer() ? " of layer " + layer : ""));
+        }
         if (rawEdit instanceof ExternalHeadPermutationEdit external) {
             listener.phase("starting the edit command (identity request)");
             EditCommandPreflight.identityAnswered(external, original, layer);

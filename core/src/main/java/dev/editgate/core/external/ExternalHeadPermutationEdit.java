@@ -102,6 +102,40 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
 
     @Override
     public Checkpoint permuteHeads(Checkpoint original, int layer, Permutation perm) {
+        return run(original, (id, input, out) -> {
+            ObjectNode req = JSON.createObjectNode();
+            req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
+            ArrayNode p = req.putArray("permutation");
+            for (int v : perm.toArray()) p.add(v);
+            req.put("convention", "new head i = old head perm[i]");
+            req.put("input", input.toString()).put("output", out.toString());
+            return req;
+        });
+    }
+
+    /**
+     * A protocol version 2 request: any edit kind (issue 12's catalogue or a lab's own), with its parameters and the
+     * sentence of its convention; {@code layer} is null for whole-model kinds. Replies and checks are those of version 1.
+     */
+    public Checkpoint edit(Checkpoint original, String kind, Integer layer, ObjectNode params, String convention) {
+        return run(original, (id, input, out) -> {
+            ObjectNode req = JSON.createObjectNode();
+            req.put("protocol", 2).put("id", id).put("edit", kind);
+            if (layer != null) req.put("layer", layer);
+            req.set("params", params);
+            req.put("convention", convention);
+            req.put("input", input.toString()).put("output", out.toString());
+            return req;
+        });
+    }
+
+    /** Builds one request from its id, input folder and output folder. */
+    @FunctionalInterface
+    private interface Request {
+        ObjectNode build(String id, Path input, Path out);
+    }
+
+    private Checkpoint run(Checkpoint original, Request request) {
         String id = "t" + counter.incrementAndGet();
         for (Path p : new Path[] {previousOut, previousIn, previousRequest}) {
             if (p != null) NoFollowFiles.tryDeleteTree(p); // earlier results stay valid: their mappings survive unlinking (POSIX)
@@ -118,13 +152,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
                 Files.createDirectories(out);
             });
             Path input = inputHolder[0];
-            ObjectNode req = JSON.createObjectNode();
-            req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
-            ArrayNode p = req.putArray("permutation");
-            for (int v : perm.toArray()) p.add(v);
-            req.put("convention", "new head i = old head perm[i]");
-            req.put("input", input.toString()).put("output", out.toString());
-            String line = JSON.writeValueAsString(req);
+            String line = JSON.writeValueAsString(request.build(id, input, out));
             if (spec.mode() == ExternalEditSpec.Mode.ONE_SHOT) {
                 runOneShot(id, line, exit, tail);
             } else {
