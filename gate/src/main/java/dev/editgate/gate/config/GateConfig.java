@@ -87,7 +87,7 @@ public record GateConfig(
      * {@code mvn} command line to the test JVM).
      */
     public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
-            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.kindRuns", "editgate.sandbox",
+            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.kindRuns", "editgate.kindShaped", "editgate.sandbox",
             "editgate.test.argLine", "editgate.version");
 
     /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
