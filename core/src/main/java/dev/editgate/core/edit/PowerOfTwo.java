@@ -46,9 +46,9 @@ public final class PowerOfTwo {
     }
 
     /**
-     * {@code {lo, hi}}: every exponent e in lo..hi keeps every nonzero value of block {@code [start, start+length)} along
-     * {@code axis} finite and normal after multiplying by 2^e; {@code {0, 0}} when only the identity is safe (a block
-     * holding a subnormal). lo <= 0 <= hi always.
+     * {@code {lo, hi}}: every exponent e in lo..hi multiplies every value of block {@code [start, start+length)} along
+     * {@code axis} by 2^e exactly: no value overflows, every normal value stays normal, and a subnormal value (fp16
+     * weights hold some) is only ever scaled up, which shifts its few bits without losing any. lo <= 0 <= hi always.
      */
     public static int[] safeRange(Tensor t, int axis, int start, int length) {
         int[] bounds = normalExponents(t.dtype());
@@ -61,8 +61,9 @@ public final class PowerOfTwo {
                 double v = t.getDouble(k);
                 if (v == 0 || !Double.isFinite(v)) continue;
                 int x = Math.getExponent(v);
-                lo = Math.max(lo, bounds[0] - x);
-                hi = Math.min(hi, bounds[1] - x);
+                hi = Math.min(hi, bounds[1] - x);              // no overflow
+                // a normal value must stay normal; a subnormal one may only grow (exact: its few bits shift up)
+                lo = Math.max(lo, x >= bounds[0] ? bounds[0] - x : 0);
             }
         }
         if (lo > 0 || hi < 0) return new int[] {0, 0};

@@ -38,6 +38,12 @@ public interface EditKind<P> {
      */
     Gen<P> generator(Checkpoint original, int layer);
 
+    /**
+     * Why the generator can draw nothing but the identity on this model and layer (then the gate cannot judge the edit
+     * and says so); empty when it can draw more.
+     */
+    default java.util.Optional<String> onlyIdentity(Checkpoint original, int layer) { return java.util.Optional.empty(); }
+
     /** Parameters {@code a}, {@code b} whose composite is still a valid parameter (scalings: halved exponent ranges). */
     default Gen<P> compositionGenerator(Checkpoint original, int layer) { return generator(original, layer); }
 

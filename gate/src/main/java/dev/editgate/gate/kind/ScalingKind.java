@@ -101,6 +101,16 @@ public final class ScalingKind implements EditKind<Exponents> {
         };
     }
 
+    @Override
+    public java.util.Optional<String> onlyIdentity(Checkpoint original, int layer) {
+        for (int[] r : safeRanges(original, layer)) if (r[0] < 0 || r[1] > 0) return java.util.Optional.empty();
+        String dtype = referenceAction(original, layer, identity(original, layer)).stream().map(a -> original.tensor(a.set().tensor()).dtype().name())
+                .distinct().reduce((a, b) -> a + "/" + b).orElse("?");
+        return java.util.Optional.of(name + ": no exponent but 0 multiplies every value of layer " + layer + "'s blocks exactly in " + dtype
+                + " (each slot's blocks hold values that would overflow, leave the normal range, or subnormal values on the side that"
+                + " would be scaled down), so only the identity could be tried and the edit cannot be judged on this model and layer");
+    }
+
     /**
      * {@code [slot] -> {lo, hi}}: the exponents of each slot that keep every value of every block it scales finite and
      * normal (blocks scaled by 1/c count with their range negated). Computed from one reference action whose exponent

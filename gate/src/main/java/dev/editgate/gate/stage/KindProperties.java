@@ -29,6 +29,9 @@ final class KindProperties {
     static <P> List<GateProperty<?>> structural(GateSession s, EditKind<P> kind) {
         int layer = s.layer();
         Checkpoint original = s.original();
+        kind.onlyIdentity(original, layer).ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
         Gen<P> params = kind.generator(original, layer);
         Set<String> touched = kind.touchedTensors(original, layer);
         Function<P, String> diagnose = p -> String.join("\n", kind.diagnose(original, s.applyEdit(p), layer, p));
