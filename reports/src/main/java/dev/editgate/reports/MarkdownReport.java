@@ -75,7 +75,12 @@ public final class MarkdownReport {
                 if (p.description() != null && !p.description().isBlank()) md.append(cell(p.description())).append("\n\n");
                 md.append("Failed after ").append(p.tries()).append(" tries, seed ").append(p.seed()).append(".\n\n");
                 Counterexample c = p.counterexample();
-                if (c != null) {
+                if (c != null && !HtmlReport.isPermutation(c.shrunk())) { // another edit kind's parameter: no image/moved columns
+                    md.append("| Counterexample | Parameter |\n|---|---|\n| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `")
+                      .append(code(Format.shrunkCycles(c))).append("` |\n");
+                    if (HtmlReport.shrunk(c)) md.append("| original | `").append(code(Format.originalCycles(c))).append("` |\n");
+                    md.append('\n');
+                } else if (c != null) {
                     md.append("| Counterexample | Cycles | Image (new head i = old head π(i)) | Moved heads |\n|---|---|---|--:|\n")
                       .append("| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `").append(code(Format.shrunkCycles(c)))
                       .append("` | `").append(Format.image(c.shrunk())).append("` | ").append(Format.moved(c.shrunk())).append(" |\n");
