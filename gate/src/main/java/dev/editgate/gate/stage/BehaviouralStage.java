@@ -47,13 +47,14 @@ public final class BehaviouralStage implements Stage {
 
     @Override
     public java.util.Optional<String> notApplicable(GateSession s) {
-        if (s.isHeadPermutation()) return java.util.Optional.empty();
-        return java.util.Optional.of("the behavioural probes (decimal probe, per-head patching equivariance) are head probes;"
-                + " no behavioural equivariance probe is implemented for this kind, whose function is checked by the functional stage");
+        if (s.isHeadPermutation() || s.kind() == dev.editgate.gate.kind.EditKinds.MLP_PERMUTATION) return java.util.Optional.empty();
+        return java.util.Optional.of("the behavioural probes are head probes (decimal probe, per-head patching equivariance) and"
+                + " neuron ablation (mlp-permutation); none applies to this kind, whose function the functional stage checks");
     }
 
     @Override
     public List<GateProperty<?>> properties(GateSession s) {
+        if (s.kind() == dev.editgate.gate.kind.EditKinds.MLP_PERMUTATION) return NeuronAblationProbe.properties(s, 2 * s.functionalTolerance());
         ForwardRuntime rt = s.forward();
         tolerance = 2 * s.functionalTolerance();
         s.listener().phase("behavioural: original-side probes (decimal prompts, per-head patching effects)");

@@ -46,12 +46,32 @@ class EditKindContractTest {
     }
 
     @Test
-    void aCorrectEditPassesAndTheHeadProbesAreSkippedAsNotApplicable() {
+    void aCorrectEditPassesEveryStageIncludingNeuronAblation() {
         Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(GoodNeuronContract.class)).execute().testEvents();
+        tests.assertStatistics(s -> s.started(4).succeeded(4).aborted(0).failed(0));
+    }
+
+    /** A correct residual permutation: the behavioural stage does not apply and is reported as skipped with why. */
+    static class GoodResidualContract extends EditKindContract<Permutation> {
+        @Override
+        protected EditKind<Permutation> kind() { return EditKinds.RESIDUAL_PERMUTATION; }
+
+        @Override
+        protected KindEdit<Permutation> edit() { return EditKinds.RESIDUAL_PERMUTATION.builtIn(); }
+
+        @Override
+        protected Map<GateKey, String> settings() {
+            return Map.of(GateKey.TRIES, "5", GateKey.SEED, "3", GateKey.REPORT, "target/editgate-kind-contract-residual");
+        }
+    }
+
+    @Test
+    void aKindWithoutBehaviouralProbesSkipsThatStageWithTheReason() {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(GoodResidualContract.class)).execute().testEvents();
         tests.assertStatistics(s -> s.started(4).succeeded(3).aborted(1).failed(0));
         String reason = tests.aborted().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
                 .getThrowable().orElseThrow().getMessage();
-        assertThat(reason).startsWith("Assumption failed: not applicable to mlp-permutation");
+        assertThat(reason).startsWith("Assumption failed: not applicable to residual-permutation");
     }
 
     @Test
