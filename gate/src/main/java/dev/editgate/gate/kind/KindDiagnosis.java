@@ -80,9 +80,7 @@ public final class KindDiagnosis {
         if (a == null) return false;
         Tensor t = BlockActions.apply(original, List.of(a)).tensor(a.set().tensor());
         if (t.dtype() != edited.dtype() || !java.util.Arrays.equals(t.shape(), edited.shape())) return false;
-        BlockSet s = a.set();
-        BlockSet probe = s;
-        return sameBlocks(t, edited, probe);
+        return sameBlocks(t, edited, a.set());
     }
 
     private static BlockAction inverseOf(BlockAction a, List<BlockAction> inverse) {

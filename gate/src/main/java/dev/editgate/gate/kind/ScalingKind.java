@@ -31,6 +31,7 @@ public final class ScalingKind implements EditKind<Exponents> {
     private final String noun;
     private final String convention;
     private final Consumer<ModelLayout> applicability;
+    private final java.util.function.ToIntFunction<Checkpoint> size;
     private final SlotFunction slotSize;
     private final ActionFunction actions;
     private final KindEdit<Exponents> builtIn;
@@ -46,8 +47,6 @@ public final class ScalingKind implements EditKind<Exponents> {
     public interface SlotFunction {
         int entriesPerSlot(Checkpoint original);
     }
-
-    private final java.util.function.ToIntFunction<Checkpoint> size;
 
     ScalingKind(String name, String noun, String convention, Consumer<ModelLayout> applicability,
                 java.util.function.ToIntFunction<Checkpoint> size, SlotFunction slotSize, ActionFunction actions, KindEdit<Exponents> builtIn) {
