@@ -24,10 +24,14 @@ public final class KindDiagnosis {
         List<BlockAction> inverse = kind.referenceAction(original, layer, kind.inverse(p));
         String what = kind.format(p);
         List<String> findings = new ArrayList<>();
-        if (!wrong.isEmpty() && !kind.reference(original, layer, p).tensors().equals(original.tensors())
-                && kind.touchedTensors(original, layer).stream().allMatch(t -> edited.tensor(t).bitEquals(original.tensor(t)))) {
-            findings.add("the edit left every tensor it should change bit-identical to the original: either it did nothing, or a factor and"
-                    + " its inverse went onto the same block and cancelled (e.g. c and 1/c both on k, none on q)");
+        boolean nothingChanged = !wrong.isEmpty()
+                && kind.touchedTensors(original, layer).stream().allMatch(t -> edited.tensor(t).bitEquals(original.tensor(t)));
+        if (nothingChanged) {
+            findings.add("the edit left every tensor it should change bit-identical to the original (" + wrong.stream()
+                    .map(m -> m.action().set().label()).distinct().reduce((a, b) -> a + ", " + b).orElse("") + " unchanged): either it did"
+                    + " nothing, or a factor and its inverse went onto the same block and cancelled (for a scaling: c and 1/c both on one side,"
+                    + " none on the other)");
+            return findings;
         }
         for (ReferenceComparison.SetMismatch m : wrong) {
             BlockAction a = m.action();
