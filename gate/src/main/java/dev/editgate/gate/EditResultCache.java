@@ -39,14 +39,23 @@ final class EditResultCache {
     private long bytes;
 
     synchronized Optional<Checkpoint> get(Checkpoint input, Permutation perm) {
-        return Optional.ofNullable(entries.get(new Key(input, perm.toArray())));
+        return get(input, perm.toArray());
+    }
+
+    /** By the parameter's int encoding (a permutation's image list, a scaling's exponents). */
+    synchronized Optional<Checkpoint> get(Checkpoint input, int[] params) {
+        return Optional.ofNullable(entries.get(new Key(input, params.clone())));
     }
 
     synchronized void put(Checkpoint input, Permutation perm, Checkpoint edited) {
+        put(input, perm.toArray(), edited);
+    }
+
+    synchronized void put(Checkpoint input, int[] params, Checkpoint edited) {
         if (entries.size() >= MAX_ENTRIES) return;
         long cost = producedBytes(input, edited);
         if (bytes + cost > budget()) return;
-        if (entries.putIfAbsent(new Key(input, perm.toArray()), edited) == null) bytes += cost;
+        if (entries.putIfAbsent(new Key(input, params.clone()), edited) == null) bytes += cost;
     }
 
     static long budget() {

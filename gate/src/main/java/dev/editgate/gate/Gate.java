@@ -3,6 +3,9 @@ package dev.editgate.gate;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.edit.KindEdit;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.files.OutputPaths;
 import dev.editgate.core.external.ExternalHeadPermutationEdit;
@@ -68,7 +71,7 @@ public final class Gate {
             Preflight.reportFolderWritable(config.reportDir());
             Preflight.deviceAvailable(config.device());
             try (EditUnderTest edit = EditUnderTest.resolve(config)) {
-                return run(edit.edit(), edit.description());
+                return edit.edit() != null ? run(edit.edit(), edit.description()) : runKind(edit.kind(), edit.kindEdit(), edit.description(), stages());
             }
         } finally {
             if (!config.model().equals(userModel)) PrivateModelCopy.delete(Path.of(config.model()));
@@ -96,6 +99,31 @@ public final class Gate {
      * and numeric stages over generated model shapes; the verdict is PASS when all of them ran and passed.
      */
     public GateReport run(HeadPermutationEdit edit, String editDescription, List<Stage> stages) {
+        return run(EditKinds.HEAD_PERMUTATION, edit::permuteHeads, edit, editDescription, stages);
+    }
+
+    /** Runs the gate on an edit of {@code kind} (e.g. its built-in edit, a mutant, or the generic JUnit contract's edit). */
+    public <P> GateReport run(EditKind<P> kind, KindEdit<P> edit, String editDescription) {
+        return run(kind, edit, edit, editDescription, stages());
+    }
+
+    /** Runs only {@code stages} on an edit of {@code kind} (see {@link #run(HeadPermutationEdit, String, List)}). */
+    public <P> GateReport run(EditKind<P> kind, KindEdit<P> edit, String editDescription, List<Stage> stages) {
+        return run(kind, edit, edit, editDescription, stages);
+    }
+
+    /** Runs only {@code stages} on a resolved edit of any kind (e.g. per generated model shape). */
+    public GateReport run(EditUnderTest edit, List<Stage> stages) {
+        return edit.edit() != null ? run(edit.edit(), edit.description(), stages)
+                : runKind(edit.kind(), edit.kindEdit(), edit.description(), stages);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <P> GateReport runKind(EditKind<P> kind, KindEdit<?> edit, String editDescription, List<Stage> stages) {
+        return run(kind, (KindEdit<P>) edit, editDescription, stages);
+    }
+
+    private <P> GateReport run(EditKind<P> kind, KindEdit<P> edit, Object rawEdit, String editDescription, List<Stage> stages) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Preflight.reportFolderWritable(config.reportDir());
@@ -109,13 +137,27 @@ public final class Gate {
         Checkpoint original = Checkpoint.load(folder);
         InputModelCheck.requireFinite(folder, original);
         InputModelCheck.requireTokenizer(config, folder);
+        if (!kind.perLayer() && config.explicit().containsKey(GateKey.LAYER)) {
+            throw new IllegalArgumentException("--layer " + config.explicit().get(GateKey.LAYER) + ": " + kind.name()
+                    + " edits the whole model, not one layer; leave --layer out");
+        }
+        kind.requireApplicable(original.layout());
         int layer = config.layer() >= 0 ? config.layer() : original.config().numHiddenLayers() / 2;
-        BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
-        if (edit instanceof ExternalHeadPermutationEdit external) {
+        if (kind == EditKinds.HEAD_PERMUTATION) {
+            BuiltInHeadPermutation.checkArguments(original, layer, Permutation.identity(original.config().numAttentionHeads()));
+        } else {
+            original.layout().heads(layer); // the layer is in range, or an error naming --layer
+        }
+        if (rawEdit instanceof dev.editgate.gate.kind.ExternalKindEdit<?> external) {
+            listener.phase("starting the edit command (identity request, protocol 2)");
+            EditCommandPreflight.identityAnswered(() -> edit.edit(original, layer, kind.identity(original, layer)),
+                    "the identity " + kind.name() + (kind.perLayer() ? " of layer " + layer : ""));
+        }
+        if (rawEdit instanceof ExternalHeadPermutationEdit external) {
             listener.phase("starting the edit command (identity request)");
             EditCommandPreflight.identityAnswered(external, original, layer);
         }
-        GateSession session = new GateSession(config, folder, original, layer, edit, editDescription,
+        GateSession session = new GateSession(config, folder, original, layer, kind, edit, editDescription,
                 PromptSet.load(config.prompts()), listener);
         try (session) {
             List<StageReport> reports = runStages(session, t0, stages);
@@ -130,8 +172,15 @@ public final class Gate {
      */
     public static GateReport.Verdict verdict(List<StageReport> stages) {
         if (stages.stream().anyMatch(r -> r.status() == StageReport.Status.FAILED)) return GateReport.Verdict.FAIL;
-        if (stages.stream().allMatch(r -> r.status() == StageReport.Status.PASSED)) return GateReport.Verdict.PASS;
+        if (stages.stream().allMatch(r -> r.status() == StageReport.Status.PASSED || notApplicable(r))) return GateReport.Verdict.PASS;
         return GateReport.Verdict.INCONCLUSIVE;
+    }
+
+    /** Reason prefix of a stage skipped because it does not apply to the edit kind (it does not make the run inconclusive). */
+    public static final String NOT_APPLICABLE = "not applicable to ";
+
+    static boolean notApplicable(StageReport r) {
+        return r.status() == StageReport.Status.SKIPPED && r.reason().startsWith(NOT_APPLICABLE);
     }
 
     private List<StageReport> runStages(GateSession session, long t0, List<Stage> stages) {
@@ -142,8 +191,12 @@ public final class Gate {
                 blocker = "the time budget of " + (config.timeBudget().toMillis() < 1000 ? config.timeBudget().toMillis() + " ms"
                         : config.timeBudget().toSeconds() + " s") + " was spent";
             }
+            var notApplicable = blocker == null ? stage.notApplicable(session) : java.util.Optional.<String>empty();
             StageReport r = blocker != null
                     ? new StageReport(stage.name(), StageReport.Status.SKIPPED, "skipped: " + blocker, Duration.ZERO, List.of())
+                    : notApplicable.isPresent()
+                    ? new StageReport(stage.name(), StageReport.Status.SKIPPED, NOT_APPLICABLE + session.kind().name() + ": " + notApplicable.get(),
+                            Duration.ZERO, List.of())
                     : runStage(stage, session);
             reports.add(r);
             listener.stageFinished(r);
@@ -171,9 +224,9 @@ public final class Gate {
         String error = "";
         String sameError = null;
         try {
-            List<GateProperty> properties = stage.properties(session);
+            List<GateProperty<?>> properties = stage.properties(session);
             listener.stagePlanned(stage.name(), properties.stream().mapToLong(GateProperty::tries).sum());
-            for (GateProperty p : properties) {
+            for (GateProperty<?> p : properties) {
                 results.add(p.run(session, stage.name()));
                 var persistent = session.editFailures().sameErrorOnEveryCall();
                 if (persistent.isPresent() && results.get(results.size() - 1).status() == PropertyReport.Status.FAILED) {

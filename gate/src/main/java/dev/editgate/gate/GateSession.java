@@ -2,7 +2,9 @@ package dev.editgate.gate;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.checkpoint.FolderFingerprint;
-import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.edit.KindEdit;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.gate.config.GateConfig;
 import dev.editgate.reports.model.HeadNorms;
@@ -24,7 +26,8 @@ public final class GateSession implements AutoCloseable {
     private final Path modelFolder;
     private final Checkpoint original;
     private final int layer;
-    private final HeadPermutationEdit edit;
+    private final EditKind<?> kind;
+    private final KindEdit<Object> edit;
     private final String editDescription;
     private final List<String> prompts;
     private final GateListener listener;
@@ -42,13 +45,15 @@ public final class GateSession implements AutoCloseable {
     final List<Table> probeTables = new ArrayList<>();
     final List<Heatmap> heatmaps = new ArrayList<>();
 
-    GateSession(GateConfig config, Path modelFolder, Checkpoint original, int layer, HeadPermutationEdit edit,
+    @SuppressWarnings("unchecked")
+    <P> GateSession(GateConfig config, Path modelFolder, Checkpoint original, int layer, EditKind<P> kind, KindEdit<P> edit,
                 String editDescription, List<String> prompts, GateListener listener) {
         this.config = config;
         this.modelFolder = modelFolder;
         this.original = original;
         this.layer = layer;
-        this.edit = edit;
+        this.kind = kind;
+        this.edit = (KindEdit<Object>) edit;
         this.editDescription = editDescription;
         this.prompts = List.copyOf(prompts);
         this.listener = listener;
@@ -65,6 +70,12 @@ public final class GateSession implements AutoCloseable {
 
     public int heads() { return original.config().numAttentionHeads(); }
 
+    /** The kind of edit under test (head-permutation unless {@code --edit-kind} says otherwise). */
+    public EditKind<?> kind() { return kind; }
+
+    /** Whether the edit under test is the head permutation (whose stages keep their head-specific properties). */
+    public boolean isHeadPermutation() { return kind == EditKinds.HEAD_PERMUTATION; }
+
     public String editDescription() { return editDescription; }
 
     public List<String> prompts() { return prompts; }
@@ -78,7 +89,7 @@ public final class GateSession implements AutoCloseable {
      * Applies the edit under test to the original and checks, cheaply, that the original files were not
      * touched (the full content check runs at the end of each stage, see {@link #verifyOriginalUnchanged()}).
      */
-    public Checkpoint applyEdit(Permutation perm) {
+    public Checkpoint applyEdit(Object perm) {
         return applyEdit(original, perm);
     }
 
@@ -88,9 +99,10 @@ public final class GateSession implements AutoCloseable {
      * {@link EditResultCache}). The input folder's metadata is checked after every request, reused or not, so an edit
      * that wrote into its input fails every property that asks for it, as before.
      */
-    public Checkpoint applyEdit(Checkpoint input, Permutation perm) {
+    public Checkpoint applyEdit(Checkpoint input, Object perm) {
         editFailures.called();
-        var cached = editResults.get(input, perm);
+        int[] key = encode(perm);
+        var cached = editResults.get(input, key);
         Checkpoint edited;
         if (cached.isPresent()) {
             edited = cached.get();
@@ -98,12 +110,12 @@ public final class GateSession implements AutoCloseable {
         } else {
             editCalls.incrementAndGet();
             try {
-                edited = edit.permuteHeads(input, layer, perm);
+                edited = edit.edit(input, layer, perm);
             } catch (RuntimeException | Error e) {
                 editFailures.failed(e);
                 throw e;
             }
-            if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + perm.toCycleString());
+            if (edited == null) throw new AssertionError("the edit returned no checkpoint (null) for " + format(perm));
         }
         var modified = integrity.changedMetadata();
         if (modified.isPresent()) {
@@ -111,9 +123,16 @@ public final class GateSession implements AutoCloseable {
             editFailures.failed(e); // the edit's own failure, as if it had thrown
             throw e;
         }
-        if (cached.isEmpty()) editResults.put(input, perm, edited);
+        if (cached.isEmpty()) editResults.put(input, key, edited);
         return edited;
     }
+
+    @SuppressWarnings("unchecked")
+    private int[] encode(Object params) { return ((EditKind<Object>) kind).encode(params); }
+
+    /** A parameter of this run's kind as reports show it. */
+    @SuppressWarnings("unchecked")
+    public String format(Object params) { return ((EditKind<Object>) kind).format(params); }
 
     /** How often the edit under test actually ran in this gate run. */
     public long editCalls() { return editCalls.get(); }

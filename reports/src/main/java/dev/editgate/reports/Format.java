@@ -48,8 +48,10 @@ final class Format {
         return String.format(Locale.ROOT, "%.2e", v);
     }
 
-    /** Image form {@code [3, 0, 1, 2]}: new head i = old head p[i]. */
-    /** Whether {@code a} is a permutation of 0..n-1 (a harness counterexample may be token ids or a prompt instead). */
+    /**
+     * Whether {@code a} is a permutation of 0..n-1 (a head/neuron/coordinate permutation counterexample); a harness
+     * counterexample may be token ids or a prompt, another edit kind's an exponent list.
+     */
     static boolean isPermutation(int[] a) {
         boolean[] seen = new boolean[a.length];
         for (int v : a) {
@@ -59,6 +61,7 @@ final class Format {
         return a.length > 0;
     }
 
+    /** Image form {@code [3, 0, 1, 2]}: new head i = old head p[i]. */
     static String image(int[] p) {
         if (p == null) return "—";
         StringBuilder sb = new StringBuilder("[");

@@ -94,9 +94,10 @@ public final class HtmlReport {
                 if (p.diagnosis() != null && !p.diagnosis().isBlank()) {
                     h.append("<div class=\"diagnosis\"><strong>Diagnosis.</strong> ").append(Html.esc(p.diagnosis())).append("</div>");
                 }
-                if (c != null && !Format.isPermutation(c.shrunk())) { // a harness counterexample: token ids or a prompt
-                    h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>");
-                    if (c.shrinkSteps() > 0 && !Format.shrunkCycles(c).equals(Format.originalCycles(c))) h.append("<p>Shrunk in ").append(c.shrinkSteps()).append(" steps from <code>").append(Html.esc(Format.originalCycles(c))).append("</code>.</p>");
+                if (c != null && !Format.isPermutation(c.shrunk())) { // another edit kind's parameter (exponents, a pair): no diagram
+                    h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
+                     .append("<p>").append(shrunk(c) ? "Found after " + c.shrinkSteps() + " shrink steps from <code>"
+                             + Html.esc(Format.originalCycles(c)) + "</code>." : "Found as is: nothing smaller fails.").append("</p>");
                 } else if (c != null) {
                     h.append("<h3>Minimal counterexample <code>").append(Html.esc(Format.shrunkCycles(c))).append("</code></h3>")
                      .append("<p>Image form <code>").append(Format.image(c.shrunk())).append("</code> (new head i = old head π(i)), ")

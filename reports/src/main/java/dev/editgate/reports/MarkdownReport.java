@@ -76,9 +76,11 @@ public final class MarkdownReport {
                 if (p.description() != null && !p.description().isBlank()) md.append(cell(p.description())).append("\n\n");
                 md.append("Failed after ").append(p.tries()).append(" tries, seed ").append(p.seed()).append(".\n\n");
                 Counterexample c = p.counterexample();
-                if (c != null && !Format.isPermutation(c.shrunk())) { // a harness counterexample: token ids or a prompt
-                    md.append("Minimal counterexample: `").append(code(Format.shrunkCycles(c))).append("`")
-                      .append(c.shrinkSteps() > 0 && !Format.shrunkCycles(c).equals(Format.originalCycles(c)) ? " (shrunk in " + c.shrinkSteps() + " steps from `" + code(Format.originalCycles(c)) + "`)" : "").append(".\n\n");
+                if (c != null && !Format.isPermutation(c.shrunk())) { // another edit kind's parameter: no image/moved columns
+                    md.append("| Counterexample | Parameter |\n|---|---|\n| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `")
+                      .append(code(Format.shrunkCycles(c))).append("` |\n");
+                    if (HtmlReport.shrunk(c)) md.append("| original | `").append(code(Format.originalCycles(c))).append("` |\n");
+                    md.append('\n');
                 } else if (c != null) {
                     md.append("| Counterexample | Cycles | Image (new head i = old head π(i)) | Moved heads |\n|---|---|---|--:|\n")
                       .append("| **minimal** (").append(c.shrinkSteps()).append(" shrink steps) | `").append(code(Format.shrunkCycles(c)))

@@ -102,16 +102,19 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
 
     @Override
     public Checkpoint permuteHeads(Checkpoint original, int layer, Permutation perm) {
-        return run(original, (id, req) -> {
+        return run(original, (id, input, out) -> {
+            ObjectNode req = JSON.createObjectNode();
             req.put("protocol", 1).put("id", id).put("edit", "head_permutation").put("layer", layer);
             ArrayNode p = req.putArray("permutation");
             for (int v : perm.toArray()) p.add(v);
             req.put("convention", "new head i = old head perm[i]");
+            req.put("input", input.toString()).put("output", out.toString());
+            return req;
         });
     }
 
     /**
-     * A protocol-2 request for any edit (a lab-defined edit with its own parameters): the line is
+     * A protocol-2 request for a lab-defined edit with its own parameters: the line is
      * {@code {"protocol": 2, "id", ...fields (edit, layer, params, convention), "input", "output"}}, run with the same
      * process discipline, input guard and merge as a head permutation. {@code fields} must not hold protocol, id,
      * input or output.
@@ -120,13 +123,38 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         for (String reserved : new String[] {"protocol", "id", "input", "output"}) {
             if (fields.has(reserved)) throw new IllegalArgumentException("request fields must not set '" + reserved + "' (the gate sets it)");
         }
-        return run(original, (id, req) -> {
+        return run(original, (id, input, out) -> {
+            ObjectNode req = JSON.createObjectNode();
             req.put("protocol", 2).put("id", id);
             req.setAll(fields.deepCopy());
+            req.put("input", input.toString()).put("output", out.toString());
+            return req;
         });
     }
 
-    private Checkpoint run(Checkpoint original, java.util.function.BiConsumer<String, ObjectNode> fill) {
+    /**
+     * A protocol version 2 request: any edit kind (issue 12's catalogue or a lab's own), with its parameters and the
+     * sentence of its convention; {@code layer} is null for whole-model kinds. Replies and checks are those of version 1.
+     */
+    public Checkpoint edit(Checkpoint original, String kind, Integer layer, ObjectNode params, String convention) {
+        return run(original, (id, input, out) -> {
+            ObjectNode req = JSON.createObjectNode();
+            req.put("protocol", 2).put("id", id).put("edit", kind);
+            if (layer != null) req.put("layer", layer);
+            req.set("params", params);
+            req.put("convention", convention);
+            req.put("input", input.toString()).put("output", out.toString());
+            return req;
+        });
+    }
+
+    /** Builds one request from its id, input folder and output folder. */
+    @FunctionalInterface
+    private interface Request {
+        ObjectNode build(String id, Path input, Path out);
+    }
+
+    private Checkpoint run(Checkpoint original, Request request) {
         String id = "t" + counter.incrementAndGet();
         for (Path p : new Path[] {previousOut, previousIn, previousRequest}) {
             if (p != null) NoFollowFiles.tryDeleteTree(p); // earlier results stay valid: their mappings survive unlinking (POSIX)
@@ -143,10 +171,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
                 Files.createDirectories(out);
             });
             Path input = inputHolder[0];
-            ObjectNode req = JSON.createObjectNode();
-            fill.accept(id, req);
-            req.put("input", input.toString()).put("output", out.toString());
-            String line = JSON.writeValueAsString(req);
+            String line = JSON.writeValueAsString(request.build(id, input, out));
             if (spec.mode() == ExternalEditSpec.Mode.ONE_SHOT) {
                 runOneShot(id, line, exit, tail);
             } else {

@@ -15,10 +15,12 @@ public enum BlockKind {
     /** SwiGLU's gate projection of one neuron. */
     MLP_GATE(Index.NEURON),
     /** The output projection's slice reading one neuron. */
-    MLP_OUT(Index.NEURON);
+    MLP_OUT(Index.NEURON),
+    /** One residual-stream coordinate of a tensor axis that indexes the residual stream. */
+    RESIDUAL(Index.RESIDUAL);
 
     /** What the block's index counts. */
-    public enum Index { QUERY_HEAD, KV_HEAD, NEURON }
+    public enum Index { QUERY_HEAD, KV_HEAD, NEURON, RESIDUAL }
 
     private final Index index;
 

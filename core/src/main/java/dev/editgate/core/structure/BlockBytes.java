@@ -5,10 +5,10 @@ import dev.editgate.core.safetensors.Tensor;
 import java.nio.ByteBuffer;
 
 /** The bytes of one block, for bit-exact comparison: a zero-copy slice along axis 0, a packed copy along axis 1. */
-final class BlockBytes {
+public final class BlockBytes {
     private BlockBytes() {}
 
-    static ByteBuffer of(Tensor t, BlockSet s, int i) {
+    public static ByteBuffer of(Tensor t, BlockSet s, int i) {
         int es = t.dtype().byteSize();
         ByteBuffer data = t.data();
         if (s.axis() == 0) {

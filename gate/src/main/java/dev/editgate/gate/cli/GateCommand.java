@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * command from that one list so the three never drift apart.
  */
 @Command(name = "gate", mixinStandardHelpOptions = true,
-        description = {"Runs the gate on a head-permutation edit: structural, numeric, functional, then behavioural stages.",
+        description = {"Runs the gate on an edit (a head permutation unless --edit-kind names another kind): structural, numeric, functional, then behavioural stages.",
                 "Each stage runs only if the ones before it passed. With no options it checks the built-in edit on the embedded tiny fixture.",
                 "",
                 "Exit codes:",

@@ -92,8 +92,8 @@ public record GateConfig(
      * {@code mvn} command line to the test JVM).
      */
     public static final java.util.Set<String> OTHER_KNOWN_PROPERTIES = java.util.Set.of(
-            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.shapeRuns", "editgate.sandbox",
-            "editgate.test.argLine", "editgate.version", "editgate.harnessSeeds", "editgate.harnessShaped");
+            "editgate.fixtures.dir", "editgate.shared", "editgate.falseAlarmRuns", "editgate.familyRuns", "editgate.shapeRuns", "editgate.kindRuns",
+            "editgate.kindShaped", "editgate.sandbox", "editgate.test.argLine", "editgate.version", "editgate.harnessSeeds", "editgate.harnessShaped");
 
     /** A misspelled {@code -Deditgate.*} property is an error naming the known keys, as an unknown config-file key is. */
     static void checkSystemPropertyNames(Properties systemProperties) {
@@ -181,6 +181,7 @@ public record GateConfig(
             throw new IllegalArgumentException("--report is empty; expected a folder path (editgate does not default to the current folder)");
         }
         parseInt(GateKey.SHAPES, get.apply(GateKey.SHAPES), 1, MAX_SHAPES);
+        dev.editgate.gate.kind.EditKinds.named(get.apply(GateKey.EDIT_KIND)); // an unknown kind names the flag and every kind
         String seedText = get.apply(GateKey.SEED);
         long seed = seedText.isBlank() ? ThreadLocalRandom.current().nextLong() : parseLong(GateKey.SEED, seedText);
         return new GateConfig(
@@ -208,6 +209,11 @@ public record GateConfig(
     /** How many model shapes {@code --model shapes:FAMILY} generates ({@code --shapes}, default 50). */
     public int shapes() {
         return parseInt(GateKey.SHAPES, explicit.getOrDefault(GateKey.SHAPES, GateKey.SHAPES.defaultValue()), 1, MAX_SHAPES);
+    }
+
+    /** The {@code --edit-kind} setting: a built-in kind's name ({@code head-permutation} by default). */
+    public String editKind() {
+        return dev.editgate.gate.kind.EditKinds.named(explicit.getOrDefault(GateKey.EDIT_KIND, GateKey.EDIT_KIND.defaultValue())).name();
     }
 
     /** The command line that reruns exactly this configuration (same seed). */

@@ -12,9 +12,11 @@ public enum GateKey {
                     + "tiny, tiny-fp16, tiny-bf16, tiny-sequential, pythia-160m-shaped), or shapes:FAMILY (gpt_neox, llama, mistral, qwen2, gpt2):"
                     + " the edit over --shapes generated models of that family, a failure shrunk to the smallest config."),
     REVISION("revision", "main", "Branch, tag (step143000) or commit of a cached model id."),
-    LAYER("layer", "", "Layer whose heads are permuted (default: the middle layer, numLayers/2)."),
+    LAYER("layer", "", "Layer whose heads are permuted, or that a per-layer --edit-kind edits (default: the middle layer, numLayers/2)."),
     EDIT("edit", "builtin",
-            "The edit under test: builtin | class:com.example.MyEdit (a HeadPermutationEdit) | command:'python3 my_edit.py' | mutant:NAME."),
+            "The edit under test: builtin | class:com.example.MyEdit (a HeadPermutationEdit; a KindEdit for other --edit-kind) | command:'python3 my_edit.py' | mutant:NAME."),
+    EDIT_KIND("edit-kind", "head-permutation", "The kind of edit: head-permutation | kv-group-permutation | mlp-permutation | residual-permutation"
+            + " | qk-scaling | vo-scaling | up-down-scaling (--layer applies to every kind but residual-permutation, which edits the whole model)."),
     EDIT_MODE("edit-mode", "worker", "For command: edits, worker (one long-lived process) or one-shot (a process per trial)."),
     EDIT_TIMEOUT("edit-timeout", "120s", "For command: edits, the time one trial may take before its process tree is killed."),
     DTYPE("dtype", "fp32", "Compute dtype of the functional and behavioural stages: fp32, fp16 or fp64 (fp64 is the reference;"

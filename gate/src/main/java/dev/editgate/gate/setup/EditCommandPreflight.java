@@ -27,12 +27,17 @@ public final class EditCommandPreflight {
 
     public static void identityAnswered(ExternalHeadPermutationEdit edit, Checkpoint original, int layer) {
         Permutation identity = Permutation.identity(original.config().numAttentionHeads());
+        identityAnswered(() -> edit.permuteHeads(original, layer, identity), "the identity permutation of layer " + layer);
+    }
+
+    /** The same check for any first request ({@code what} names it, e.g. "the identity mlp-permutation of layer 1"). */
+    public static void identityAnswered(Runnable firstRequest, String what) {
         try {
-            edit.permuteHeads(original, layer, identity);
+            firstRequest.run();
         } catch (ExternalEditException e) {
             if (!answered(e.getMessage())) {
-                throw new SetupException("the edit command did not answer its first request (the identity permutation of layer "
-                        + layer + "), so the gate cannot check the edit; fix the command, then rerun:\n" + e.getMessage(), e);
+                throw new SetupException("the edit command did not answer its first request (" + what
+                        + "), so the gate cannot check the edit; fix the command, then rerun:\n" + e.getMessage(), e);
             }
         }
     }

@@ -184,7 +184,7 @@ public final class ShapeSweep {
             GateConfig inner = inner(folder);
             GateReport report;
             try (EditUnderTest edit = edits.apply(inner)) {
-                report = new Gate(inner, GateListener.NONE).rerunLine(config.reproduceCommand()).run(edit.edit(), edit.description(), stages);
+                report = new Gate(inner, GateListener.NONE).rerunLine(config.reproduceCommand()).run(edit, stages);
             }
             ModelRun run = new ModelRun(shape, report, writeMillis);
             if (sweepRun) {

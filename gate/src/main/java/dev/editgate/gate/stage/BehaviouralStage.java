@@ -46,7 +46,15 @@ public final class BehaviouralStage implements Stage {
     public String purpose() { return "probes agree, and per-head effects follow the weights, not the indices"; }
 
     @Override
-    public List<GateProperty> properties(GateSession s) {
+    public java.util.Optional<String> notApplicable(GateSession s) {
+        if (s.isHeadPermutation() || s.kind() == dev.editgate.gate.kind.EditKinds.MLP_PERMUTATION) return java.util.Optional.empty();
+        return java.util.Optional.of("the behavioural probes are head probes (decimal probe, per-head patching equivariance) and"
+                + " neuron ablation (mlp-permutation); none applies to this kind, whose function the functional stage checks");
+    }
+
+    @Override
+    public List<GateProperty<?>> properties(GateSession s) {
+        if (s.kind() == dev.editgate.gate.kind.EditKinds.MLP_PERMUTATION) return NeuronAblationProbe.properties(s, 2 * s.functionalTolerance());
         ForwardRuntime rt = s.forward();
         tolerance = 2 * s.functionalTolerance();
         s.listener().phase("behavioural: original-side probes (decimal prompts, per-head patching effects)");
@@ -62,7 +70,7 @@ public final class BehaviouralStage implements Stage {
         }
         var perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
-                new GateProperty("decimal probe agrees with the original",
+                new GateProperty<Permutation>("decimal probe agrees with the original",
                         "log-probs of \" 9.8\"/\" 9.11\", their logit difference and 20-token greedy generations match (near-ties excepted)",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
@@ -77,7 +85,7 @@ public final class BehaviouralStage implements Stage {
                                 }
                             }
                         })),
-                new GateProperty("head effects follow the weights (equivariance)",
+                new GateProperty<Permutation>("head effects follow the weights (equivariance)",
                         "ablating or patching original heads S equals doing it to π⁻¹(S) in the edited model, for the even heads, the odd heads, single heads and a random set",
                         perms, Math.min(EQUIVARIANCE_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
@@ -95,7 +103,7 @@ public final class BehaviouralStage implements Stage {
                                 }
                             }
                         })),
-                new GateProperty("post-projection slices are blind to head permutations",
+                new GateProperty<Permutation>("post-projection slices are blind to head permutations",
                         "every head_dim-wide post-projection slice (the attention output after the output projection) is unchanged, so patching such slices cannot see heads",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {

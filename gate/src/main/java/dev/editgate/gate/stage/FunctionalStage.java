@@ -41,7 +41,7 @@ public final class FunctionalStage implements Stage {
     public String purpose() { return "the edited model's logits equal the original's within the dtype's tolerance"; }
 
     @Override
-    public List<GateProperty> properties(GateSession s) {
+    public List<GateProperty<?>> properties(GateSession s) {
         ForwardRuntime rt = s.forward();
         s.listener().phase("functional: calibrating the tolerance on " + rt.prompts() + " prompts");
         ComputeDtype dtype = rt.original().dtype();
@@ -57,14 +57,15 @@ public final class FunctionalStage implements Stage {
         }
         tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
+        if (!s.isHeadPermutation()) return kindProperties(s, s.kind(), rt);
         LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
         Gen<Permutation> perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
-                new GateProperty("logits within the derived tolerance",
+                new GateProperty<Permutation>("logits within the derived tolerance",
                         "on every prompt, |edited logits - float64 original| stays within " + describe(tolerance),
                         perms, s.config().tries(),
                         p -> checkLogits(s, rt, p)),
-                new GateProperty("edited layer's output within a layer-local bound",
+                new GateProperty<Permutation>("edited layer's output within a layer-local bound",
                         "the residual stream after layer " + s.layer() + " matches the original's within " + layerBound.describe(),
                         perms, s.config().tries(),
                         p -> {
@@ -75,11 +76,39 @@ public final class FunctionalStage implements Stage {
                         }));
     }
 
-    private void checkLogits(GateSession s, ForwardRuntime rt, Permutation p) {
+    /**
+     * Any other kind: logits within the tolerance, and for per-layer kinds the layer-local bound. A whole-model kind
+     * (residual-permutation) changes every layer, the embeddings and the unembedding, so its edited model runs in full
+     * from the tokens: the comparison is full-model logits, never a layer-local prefix.
+     */
+    private <P> List<GateProperty<?>> kindProperties(GateSession s, dev.editgate.gate.kind.EditKind<P> kind, ForwardRuntime rt) {
+        Gen<P> params = kind.generator(s.original(), s.layer());
+        List<GateProperty<?>> out = new ArrayList<>();
+        out.add(new GateProperty<P>("logits within the derived tolerance",
+                "on every prompt, |edited logits - float64 original| stays within " + describe(tolerance)
+                        + (kind.perLayer() ? "" : " (the whole edited model runs from the tokens)"),
+                params, s.config().tries(), p -> checkLogits(s, rt, p), p -> "", kind::format, kind::encode));
+        if (kind.perLayer()) {
+            LayerLocalBound layerBound = LayerLocalBound.calibrate(rt, s.layer(), LAYER_LOCAL_FACTOR);
+            out.add(new GateProperty<P>("edited layer's output within a layer-local bound",
+                    "the residual stream after layer " + s.layer() + " matches the original's within " + layerBound.describe(),
+                    params, s.config().tries(), p -> {
+                        Checkpoint edited = s.applyEdit(p);
+                        try (TransformerForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+                            layerBound.check(view);
+                        }
+                    }, p -> "", kind::format, kind::encode));
+        }
+        return out;
+    }
+
+    private void checkLogits(GateSession s, ForwardRuntime rt, Object p) {
         Checkpoint edited = s.applyEdit(p);
-        try (TransformerForward view = rt.original().withLayerReplaced(s.layer(), edited)) {
+        boolean wholeModel = !s.kind().perLayer();
+        try (TransformerForward view = wholeModel ? TransformerForward.load(edited, rt.original().dtype(), s.config().device())
+                : rt.original().withLayerReplaced(s.layer(), edited)) {
             for (int i = 0; i < rt.prompts(); i++) {
-                Logits logits = view.logitsFrom(s.layer(), rt.residuals(i));
+                Logits logits = wholeModel ? view.logits(rt.tokens(i)) : view.logitsFrom(s.layer(), rt.residuals(i));
                 LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());
                 record(i, err);
                 if (!tolerance.accepts(err)) {

@@ -12,29 +12,37 @@ import dev.editgate.reports.model.PropertyReport;
 import java.util.function.Function;
 
 /**
- * One property of a stage over permutations of the edited layer's heads, run by the engine with the
- * session's seed and tries, reported with its shrunk counterexample and, when it failed, a diagnosis.
+ * One property of a stage over the edit kind's parameters (permutations of the edited layer's heads for the head
+ * permutation), run by the engine with the session's seed and tries, reported with its shrunk counterexample and,
+ * when it failed, a diagnosis.
  *
- * @param body throws (an AssertionError with what broke) when the property does not hold for a permutation
- * @param diagnose explains a failing permutation in a researcher's terms (may return an empty string)
+ * @param body throws (an AssertionError with what broke) when the property does not hold for a parameter
+ * @param diagnose explains a failing parameter in a researcher's terms (may return an empty string)
+ * @param format the parameter as the report shows it (cycles for a permutation)
+ * @param encode the parameter as an int vector (the image list of a permutation)
  */
-public record GateProperty(String name, String description, Gen<Permutation> gen, int tries, Check body,
-                           Function<Permutation, String> diagnose) {
+public record GateProperty<P>(String name, String description, Gen<P> gen, int tries, Check<P> body,
+                              Function<P, String> diagnose, Function<P, String> format, Function<P, int[]> encode) {
 
     /** A property body: throws when the property fails for {@code perm}. */
     @FunctionalInterface
-    public interface Check {
-        void check(Permutation perm) throws Throwable;
+    public interface Check<P> {
+        void check(P perm) throws Throwable;
     }
 
-    public GateProperty(String name, String description, Gen<Permutation> gen, int tries, Check body) {
+    /** A property over head permutations, shown in cycle notation. */
+    public GateProperty(String name, String description, Gen<P> gen, int tries, Check<P> body, Function<P, String> diagnose) {
+        this(name, description, gen, tries, body, diagnose, p -> ((Permutation) p).toCycleString(), p -> ((Permutation) p).toArray());
+    }
+
+    public GateProperty(String name, String description, Gen<P> gen, int tries, Check<P> body) {
         this(name, description, gen, tries, body, p -> "");
     }
 
     public PropertyReport run(GateSession session, String stage) {
         session.listener().propertyStarted(stage, name, tries);
         session.editFailures().reset();
-        PropertyResult<Permutation> r = Property.forAll(name, gen)
+        PropertyResult<P> r = Property.forAll(name, gen)
                 .tries(tries)
                 .seed(session.config().seed())
                 .database(FailureDatabase.inDirectory(session.config().reportDir().resolve("failures")))
@@ -45,7 +53,7 @@ public record GateProperty(String name, String description, Gen<Permutation> gen
                     }
 
                     @Override
-                    public void onShrinkStep(int steps, Permutation current) {
+                    public void onShrinkStep(int steps, P current) {
                         session.listener().shrinking(stage, name, steps);
                     }
                 })
@@ -59,22 +67,22 @@ public record GateProperty(String name, String description, Gen<Permutation> gen
     }
 
     /** The edit threw the same error on every call: no counterexample to show, the error once. */
-    private PropertyReport sameErrorEverywhere(PropertyResult<Permutation> r, String error, int calls) {
+    private PropertyReport sameErrorEverywhere(PropertyResult<P> r, String error, int calls) {
         String msg = "the edit failed on every one of its " + calls + (calls == 1 ? " call" : " calls")
                 + " with the same error (no permutation works, so there is nothing to shrink):\n" + error;
         return new PropertyReport(name, description, PropertyReport.Status.FAILED, r.triesRun(), r.elapsed(), r.seed(),
                 null, msg, "", r.statistics());
     }
 
-    private PropertyReport toReport(PropertyResult<Permutation> r) {
+    private PropertyReport toReport(PropertyResult<P> r) {
         if (r.passed()) {
             return new PropertyReport(name, description, PropertyReport.Status.PASSED, r.triesRun(), r.elapsed(), r.seed(),
                     null, "", "", r.statistics());
         }
-        Permutation shrunk = r.shrunk().orElseThrow();
-        Permutation original = r.original().orElse(shrunk);
-        Counterexample ce = new Counterexample(shrunk.toArray(), shrunk.toCycleString(), original.toArray(),
-                original.toCycleString(), r.shrinkSteps());
+        P shrunk = r.shrunk().orElseThrow();
+        P original = r.original().orElse(shrunk);
+        Counterexample ce = new Counterexample(encode.apply(shrunk), format.apply(shrunk), encode.apply(original),
+                format.apply(original), r.shrinkSteps());
         String failure = r.failure().map(GateProperty::message).orElse("");
         String diagnosis;
         try {

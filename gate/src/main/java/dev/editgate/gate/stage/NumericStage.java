@@ -38,7 +38,8 @@ public final class NumericStage implements Stage {
     public String purpose() { return "per-head norms, singular values and condition numbers are carried over, no NaN/Inf"; }
 
     @Override
-    public List<GateProperty> properties(GateSession s) {
+    public List<GateProperty<?>> properties(GateSession s) {
+        if (!s.isHeadPermutation()) return KindProperties.numeric(s, s.kind());
         Checkpoint original = s.original();
         int layer = s.layer();
         before = HeadBlockNorms.of(original, layer);
@@ -46,11 +47,11 @@ public final class NumericStage implements Stage {
         for (String t : spectrumTensors(original, layer)) spectraBefore.put(t, Spectra.of(original.tensor(t)));
         Gen<Permutation> perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
-                new GateProperty("per-head block norms are carried exactly",
+                new GateProperty<Permutation>("per-head block norms are carried exactly",
                         "the Frobenius norm of every per-head block (q, k, v, biases, output projection) of edited head i equals that of original head π(i)",
                         perms, s.config().tries(),
                         p -> checkNorms(before, HeadBlockNorms.of(s.applyEdit(p), layer), p)),
-                new GateProperty("no NaN or Inf in edited tensors",
+                new GateProperty<Permutation>("no NaN or Inf in edited tensors",
                         "every tensor the edit may touch is finite",
                         perms, s.config().tries(),
                         p -> {
@@ -63,7 +64,7 @@ public final class NumericStage implements Stage {
                                 }
                             }
                         }),
-                new GateProperty("singular values and condition numbers are preserved",
+                new GateProperty<Permutation>("singular values and condition numbers are preserved",
                         "the spectra of " + spectrumTensors(original, layer) + " equal the original's (relative " + SPECTRUM_REL_TOL + ")",
                         perms, Math.min(SPECTRUM_TRIES, s.config().tries()),
                         p -> {
@@ -81,6 +82,7 @@ public final class NumericStage implements Stage {
     /** Plots for one representative permutation, the reversal (it moves every head when heads is even). */
     @Override
     public void collectPlots(GateSession s) {
+        if (!s.isHeadPermutation()) return; // the norm bars and spectra plots are per head
         int layer = s.layer();
         Permutation p = reversal(s.heads());       // keeps KV groups together: group j <-> group kv-1-j, reversed inside
         Checkpoint edited;

@@ -15,7 +15,10 @@ public interface Stage {
     String purpose();
 
     /** The properties to run, built once the earlier stages have passed. */
-    List<GateProperty> properties(GateSession session);
+    List<GateProperty<?>> properties(GateSession session);
+
+    /** Why this stage does not apply to the session's edit kind, or empty when it does (the default). */
+    default java.util.Optional<String> notApplicable(GateSession session) { return java.util.Optional.empty(); }
 
     /** Called after the properties ran, e.g. to record plot data for a representative permutation. */
     default void collectPlots(GateSession session) {}

@@ -26,7 +26,8 @@ public final class StructuralStage implements Stage {
     public String purpose() { return "weights move as whole head blocks, bit for bit, and nothing else changes"; }
 
     @Override
-    public List<GateProperty> properties(GateSession s) {
+    public List<GateProperty<?>> properties(GateSession s) {
+        if (!s.isHeadPermutation()) return KindProperties.structural(s, s.kind());
         int heads = s.heads();
         int layer = s.layer();
         Checkpoint original = s.original();
@@ -34,7 +35,7 @@ public final class StructuralStage implements Stage {
         Function<Permutation, String> diagnose = p -> String.join("\n",
                 LayoutDiagnosis.diagnose(original, s.applyEdit(p), layer, p).findings());
         return List.of(
-                new GateProperty("identity is a bit-exact no-op",
+                new GateProperty<Permutation>("identity is a bit-exact no-op",
                         "permuting by the identity leaves every tensor bit-identical",
                         Gens.just(Permutation.identity(heads)), 1,
                         p -> {
@@ -43,7 +44,7 @@ public final class StructuralStage implements Stage {
                                 throw new AssertionError("the identity permutation changed " + r.changedNames());
                             }
                         }, diagnose),
-                new GateProperty("heads move as whole blocks",
+                new GateProperty<Permutation>("heads move as whole blocks",
                         "each per-head block of the edited layer (q, k, v, their biases, the output projection's slice) is the original block of head π(i) (of KV head σ(j) for k and v), bit for bit",
                         perms, s.config().tries(),
                         p -> {
@@ -51,14 +52,14 @@ public final class StructuralStage implements Stage {
                             HeadBlockCorrespondence c = HeadBlockCorrespondence.compute(original, edited, layer, p);
                             if (!c.consistentWith(p)) throw new AssertionError(HeadBlockMismatch.describe(c, p));
                         }, diagnose),
-                new GateProperty("only the edited layer's attention changes",
+                new GateProperty<Permutation>("only the edited layer's attention changes",
                         "changed tensors are a subset of " + BuiltInHeadPermutation.touchedTensors(original, layer),
                         perms, s.config().tries(),
                         p -> {
                             var r = Locality.check(original, s.applyEdit(p), BuiltInHeadPermutation.touchedTensors(original, layer));
                             if (!r.holds()) throw new AssertionError("tensors outside the edit changed: " + r.violations());
                         }, diagnose),
-                new GateProperty("permute then inverse restores every weight",
+                new GateProperty<Permutation>("permute then inverse restores every weight",
                         "applying the edit with π and then with π⁻¹ gives back the original bit for bit",
                         perms, s.config().tries(),
                         p -> {

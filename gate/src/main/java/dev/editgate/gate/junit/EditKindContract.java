@@ -1,0 +1,119 @@
+package dev.editgate.gate.junit;
+
+import dev.editgate.core.edit.KindEdit;
+import dev.editgate.gate.Gate;
+import dev.editgate.gate.GateListener;
+import dev.editgate.gate.config.GateConfig;
+import dev.editgate.gate.config.GateKey;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.reports.ReportWriter;
+import dev.editgate.reports.model.GateReport;
+import dev.editgate.reports.model.PropertyReport;
+import dev.editgate.reports.model.StageReport;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The gate as a JUnit contract for an edit of any kind, parameterised by the kind:
+ *
+ * <pre>{@code
+ * class MyNeuronPermutationIT extends EditKindContract<Permutation> {
+ *     @Override protected EditKind<Permutation> kind() { return EditKinds.MLP_PERMUTATION; }
+ *     @Override protected KindEdit<Permutation> edit() { return new MyNeuronPermutation(); }
+ * }
+ * }</pre>
+ *
+ * As {@link HeadPermutationContract} (which stays the contract of head permutations): the gate runs once per class,
+ * each stage is one test, a failed stage shows its minimal counterexample and diagnosis, stages skipped because an
+ * earlier one failed, or because they do not apply to the kind, are reported as skipped with why. Settings come from
+ * {@code -Deditgate.*} and {@link #settings()}; reports go to {@code target/editgate/<test class>/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+public abstract class EditKindContract<P> {
+    private GateReport report;
+
+    /** The kind of edit under test, e.g. {@code EditKinds.MLP_PERMUTATION}. */
+    protected abstract EditKind<P> kind();
+
+    /** The edit under test. */
+    protected abstract KindEdit<P> edit();
+
+    /** Settings fixed by this test class (override; {@code -Deditgate.*} system properties win over them). */
+    protected Map<GateKey, String> settings() {
+        return Map.of();
+    }
+
+    /** The report of this class's gate run (after it ran). */
+    protected final GateReport report() {
+        return report;
+    }
+
+    @BeforeAll
+    final void runGate() {
+        Map<GateKey, String> fixed = new java.util.EnumMap<>(GateKey.class);
+        fixed.put(GateKey.REPORT, "target/editgate/" + getClass().getSimpleName());
+        fixed.put(GateKey.EDIT_KIND, kind().name());
+        fixed.putAll(settings());
+        java.util.Properties sys = System.getProperties();
+        fixed.keySet().removeIf(k -> k != GateKey.EDIT_KIND && sys.getProperty(k.systemProperty()) != null);
+        GateConfig config = GateConfig.resolve(fixed, sys);
+        report = new Gate(config, GateListener.NONE).rerunLine(config.mavenReproduceCommand(getClass().getSimpleName(), sys))
+                .run(kind(), edit(), getClass().getSimpleName() + ".edit()");
+        var files = ReportWriter.write(report, config.reportDir());
+        System.out.println("editgate (" + kind().name() + "): " + report.verdict() + " - report " + files.html().toAbsolutePath());
+    }
+
+    @Test
+    @Order(1)
+    final void structural() { assertStage("structural"); }
+
+    @Test
+    @Order(2)
+    final void numeric() { assertStage("numeric"); }
+
+    @Test
+    @Order(3)
+    final void functional() { assertStage("functional"); }
+
+    @Test
+    @Order(4)
+    final void behavioural() { assertStage("behavioural"); }
+
+    private void assertStage(String name) {
+        StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
+        if (stage.status() == StageReport.Status.SKIPPED && stage.reason().contains("time budget")) {
+            Assertions.fail("editgate " + stage.name() + " stage was not run (verdict INCONCLUSIVE): " + stage.reason()
+                    + "; raise -Deditgate.time-budget");
+        }
+        Assumptions.assumeFalse(stage.status() == StageReport.Status.SKIPPED, stage.reason());
+        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage));
+        if (stage.status() == StageReport.Status.ERROR) {
+            Assertions.fail("editgate " + stage.name() + " stage could not run (verdict INCONCLUSIVE: a setup problem, not the edit): "
+                    + stage.reason());
+        }
+    }
+
+    private String failureMessage(StageReport stage) {
+        StringBuilder sb = new StringBuilder("editgate " + stage.name() + " stage failed (" + kind().name() + "): " + stage.reason());
+        for (PropertyReport p : stage.properties()) {
+            if (p.status() != PropertyReport.Status.FAILED) continue;
+            sb.append("\n\n  property: ").append(p.name());
+            if (p.counterexample() != null) {
+                sb.append("\n  minimal counterexample: ").append(p.counterexample().shrunkCycles()).append("  (").append(kind().convention()).append(')');
+            }
+            sb.append("\n  seed: ").append(p.seed());
+            if (!p.failureMessage().isBlank()) sb.append("\n  what broke: ").append(p.failureMessage().replace("\n", "\n    "));
+            if (!p.diagnosis().isBlank()) sb.append("\n  diagnosis: ").append(p.diagnosis().replace("\n", "\n    "));
+        }
+        return sb.append("\n\n  rerun: ").append(report.reproduceCommand()).toString();
+    }
+}
