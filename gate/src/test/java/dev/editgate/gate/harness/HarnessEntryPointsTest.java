@@ -70,7 +70,7 @@ class HarnessEntryPointsTest {
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("x baseline logits").contains("minimal counterexample: tokens [").contains("prepends token 0");
         assertThat(Files.readString(reports.resolve("report.html"))).contains("Minimal counterexample <code>tokens [").doesNotContain("heads moved; found");
-        assertThat(Files.readString(reports.resolve("report.md"))).contains("Minimal counterexample: `tokens [");
+        assertThat(Files.readString(reports.resolve("report.md"))).contains(" shrink steps) | `tokens [");
     }
 
     @Test
