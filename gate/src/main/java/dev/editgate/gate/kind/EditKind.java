@@ -65,8 +65,12 @@ public interface EditKind<P> {
     /** editgate's own correct implementation of this kind. */
     KindEdit<P> builtIn();
 
-    /** The tensors the edit may change (locality). */
-    Set<String> touchedTensors(Checkpoint original, int layer);
+    /** The tensors the edit may change (locality): those the reference action addresses. */
+    default Set<String> touchedTensors(Checkpoint original, int layer) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (BlockAction a : referenceAction(original, layer, identity(original, layer))) out.add(a.set().tensor());
+        return out;
+    }
 
     /** Whether per-block norms are carried and spectra preserved (permutations); scalings claim neither. */
     boolean claimsNormsAndSpectra();

@@ -90,13 +90,6 @@ public final class PermutationKind implements EditKind<Permutation> {
     public KindEdit<Permutation> builtIn() { return builtIn; }
 
     @Override
-    public Set<String> touchedTensors(Checkpoint original, int layer) {
-        Set<String> out = new LinkedHashSet<>();
-        for (BlockAction a : referenceAction(original, layer, identity(original, layer))) out.add(a.set().tensor());
-        return out;
-    }
-
-    @Override
     public boolean claimsNormsAndSpectra() { return true; }
 
     @Override

@@ -156,13 +156,6 @@ public final class ScalingKind implements EditKind<Exponents> {
     public KindEdit<Exponents> builtIn() { return builtIn; }
 
     @Override
-    public Set<String> touchedTensors(Checkpoint original, int layer) {
-        Set<String> out = new LinkedHashSet<>();
-        for (BlockAction a : referenceAction(original, layer, identity(original, layer))) out.add(a.set().tensor());
-        return out;
-    }
-
-    @Override
     public boolean claimsNormsAndSpectra() { return false; }
 
     @Override
