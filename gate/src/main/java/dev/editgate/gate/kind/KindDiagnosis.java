@@ -33,30 +33,49 @@ public final class KindDiagnosis {
                     + " none on the other)");
             return findings;
         }
+        // sets explained by the same hypothesis are named together ("q weight 0, k weight 0, ... were edited by the inverse")
+        java.util.Map<String, List<BlockSet>> grouped = new java.util.LinkedHashMap<>();
         for (ReferenceComparison.SetMismatch m : wrong) {
             BlockAction a = m.action();
             BlockSet s = a.set();
             Tensor e = edited.tensor(s.tensor());
-            String name = s.label() + " (" + s.tensor() + ")";
+            String predicate;
             if (sameBlocks(e, original.tensor(s.tensor()), s)) {
-                findings.add(name + " was left as it was while the other blocks were edited by " + what
-                        + ": one side of the symmetry was forgotten");
+                predicate = " was left as it was while the other blocks were edited by " + what + ": one side of the symmetry was forgotten";
             } else if (matches(original, e, inverseOf(a, inverse))) {
-                findings.add(name + " was edited by the inverse (" + kind.format(kind.inverse(p)) + ") while the reference uses " + what
-                        + ": a direction (gather/scatter, c vs 1/c) was flipped on this side");
+                predicate = " was edited by the inverse (" + kind.format(kind.inverse(p)) + ") while the reference uses " + what
+                        + ": a direction (gather/scatter, c vs 1/c) was flipped on this side";
             } else if (otherAxis(a, e) != null && matches(original, e, otherAxis(a, e))) {
-                findings.add(name + " was edited along axis " + (1 - s.axis()) + " (" + (s.axis() == 0 ? "columns" : "rows")
-                        + ") instead of axis " + s.axis() + " (" + (s.axis() == 0 ? "rows" : "columns") + "): the wrong axis of the tensor");
+                predicate = " was edited along axis " + (1 - s.axis()) + " (" + (s.axis() == 0 ? "columns" : "rows")
+                        + ") instead of axis " + s.axis() + " (" + (s.axis() == 0 ? "rows" : "columns") + "): the wrong axis of the tensor";
             } else if (perQueryHeadOnKv(original, e, a, p) != null) {
-                findings.add(name + ": KV head j carries the factor of query head j, not that of its group (query heads j·g..j·g+g-1):"
+                predicate = ": KV head j carries the factor of query head j, not that of its group (query heads j·g..j·g+g-1):"
                         + " the KV side was indexed per query head; on grouped-query attention KV head j serves query heads j·g.., so it must"
-                        + " take their shared exponent");
+                        + " take their shared exponent";
             } else {
-                findings.add(name + ": " + m.blocks().size() + " of " + s.count() + " " + kind.blockNoun()
-                        + " blocks differ from the reference and no hypothesis (forgotten, inverse, wrong axis) explains them");
+                predicate = ": " + m.blocks().size() + " of " + s.count() + " " + kind.blockNoun()
+                        + " blocks differ from the reference and no hypothesis (forgotten, inverse, wrong axis) explains them";
             }
+            grouped.computeIfAbsent(predicate, k -> new ArrayList<>()).add(s);
         }
+        grouped.forEach((predicate, sets) -> findings.add(subject(sets) + (sets.size() == 1 || !predicate.startsWith(" was ") ? predicate
+                : " were " + predicate.substring(" was ".length()).replace("left as it was ", "left as they were "))));
         return findings;
+    }
+
+    /**
+     * One set: {@code label (tensor)}; up to three: each so, joined with "and"; more: their count, the first with its
+     * tensor name, then the others' labels.
+     */
+    static String subject(List<BlockSet> sets) {
+        java.util.function.Function<BlockSet, String> full = s -> s.label() + " (" + s.tensor() + ")";
+        if (sets.size() == 1) return full.apply(sets.get(0));
+        if (sets.size() <= 3) {
+            List<String> names = sets.stream().map(full).toList();
+            return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+        }
+        return sets.size() + " tensors, " + full.apply(sets.get(0)) + ", " + String.join(", ", sets.subList(1, sets.size()).stream()
+                .map(BlockSet::label).toList()) + ",";
     }
 
     /** For a scaling's KV-head set: the action with block j scaled by ±e[j] (query head j's exponent) when the edited blocks match it. */
