@@ -45,6 +45,8 @@ public final class ShapeSweep {
     public static final int FUNCTIONAL_MODELS = 3;
     /** Permutations per property on each generated model, at most (the models are small: few heads, exhaustive when heads! ≤ tries). */
     public static final int MAX_TRIES_PER_MODEL = 20;
+    /** The verdict of a generated model the edit kind has nothing to judge on. */
+    public static final String NOT_APPLICABLE = "NOT_APPLICABLE";
     static final Duration SHRINK_BUDGET = Duration.ofSeconds(90);
 
     private final GateConfig config;
@@ -53,6 +55,8 @@ public final class ShapeSweep {
     private final Function<GateConfig, EditUnderTest> edits;
     private final Map<Shape, ModelRun> runs = new LinkedHashMap<>();
     private final List<ModelRun> sweep = new ArrayList<>();
+    /** Sweep models the edit kind does not apply to (kept out of the stage aggregates, listed in the report). */
+    private final List<ModelRun> notApplicable = new ArrayList<>();
     private final List<Stage> sweepStages = stagesNamed("structural", "numeric");
     private boolean sweeping;
     private boolean budgetSpent;
@@ -94,16 +98,24 @@ public final class ShapeSweep {
         return f;
     }
 
-    /** One generated model, gated. */
-    record ModelRun(Shape shape, GateReport report, long writeMillis) {
-        boolean failed() { return report.verdict() == GateReport.Verdict.FAIL; }
+    /**
+     * One generated model, gated; {@code report} is null and {@code notApplicable} says why when the edit kind has nothing
+     * to judge on it (e.g. kv-group-permutation on one KV head, a scaling whose only exact exponent there is 0).
+     */
+    record ModelRun(Shape shape, GateReport report, long writeMillis, String notApplicable) {
+        boolean failed() { return report != null && report.verdict() == GateReport.Verdict.FAIL; }
+
+        /** The verdict's name, or {@code NOT_APPLICABLE}. */
+        String verdict() { return report == null ? NOT_APPLICABLE : report.verdict().name(); }
 
         long stageMillis(String stage) {
+            if (report == null) return 0;
             return report.stages().stream().filter(s -> s.name().equals(stage)).mapToLong(s -> s.elapsed().toMillis()).sum();
         }
 
         /** The first failed property, its minimal permutation and the first line of its message; else the first stage's reason. */
         String failure() {
+            if (report == null) return notApplicable;
             for (StageReport s : report.stages()) {
                 if (s.status() == StageReport.Status.PASSED || s.status() == StageReport.Status.SKIPPED) continue;
                 for (PropertyReport p : s.properties()) {
@@ -117,7 +129,7 @@ public final class ShapeSweep {
         }
 
         ShapesReport.ShapeRow row() {
-            return new ShapesReport.ShapeRow(shape.summary(), report.verdict().name(), writeMillis, stageMillis("structural"),
+            return new ShapesReport.ShapeRow(shape.summary(), verdict(), writeMillis, stageMillis("structural"),
                     stageMillis("numeric"), failure());
         }
     }
@@ -182,19 +194,34 @@ public final class ShapeSweep {
         long writeMillis = (System.nanoTime() - w0) / 1_000_000;
         try {
             GateConfig inner = inner(folder);
-            GateReport report;
+            ModelRun run;
             try (EditUnderTest edit = edits.apply(inner)) {
-                report = new Gate(inner, GateListener.NONE).rerunLine(config.reproduceCommand()).run(edit, stages);
+                Optional<String> na = notApplicable(edit.kind(), folder);
+                run = na.isPresent() ? new ModelRun(shape, null, writeMillis, na.get())
+                        : new ModelRun(shape, new Gate(inner, GateListener.NONE).rerunLine(config.reproduceCommand()).run(edit, stages), writeMillis, "");
             }
-            ModelRun run = new ModelRun(shape, report, writeMillis);
             if (sweepRun) {
                 runs.put(shape, run);
-                if (sweeping) sweep.add(run);
+                if (sweeping) (run.report() == null ? notApplicable : sweep).add(run);
             }
             return run;
         } finally {
             ScratchFolders.delete(folder);
         }
+    }
+
+    /**
+     * Why {@code kind} has nothing to judge on the model in {@code folder} (at the middle layer the gate edits): the kind
+     * does not apply to it, or its generator could only draw the identity there; empty when it can be judged.
+     */
+    private static Optional<String> notApplicable(dev.editgate.gate.kind.EditKind<?> kind, Path folder) {
+        dev.editgate.core.checkpoint.Checkpoint ck = dev.editgate.core.checkpoint.Checkpoint.load(folder);
+        try {
+            kind.requireApplicable(ck.layout());
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        return kind.onlyIdentity(ck, ck.config().numHiddenLayers() / 2);
     }
 
     /**
@@ -224,6 +251,10 @@ public final class ShapeSweep {
     }
 
     private GateReport passed(Instant started, long t0) {
+        if (sweep.isEmpty() && !notApplicable.isEmpty()) {
+            throw new IllegalArgumentException("--edit-kind " + config.editKind() + " has nothing to judge on any of the " + notApplicable.size()
+                    + " generated " + modelType + " models: " + notApplicable.get(0).notApplicable());
+        }
         List<StageReport> stages = new ArrayList<>();
         for (String name : List.of("structural", "numeric")) stages.add(aggregate(name));
         // the functional stage on the smallest passing models
@@ -240,7 +271,7 @@ public final class ShapeSweep {
             for (Shape s : smallest) {
                 listener.phase("functional stage on " + s.summary());
                 ModelRun r = gate(s, stagesNamed("functional"));
-                functional.add(new ShapesReport.ShapeRow(s.summary(), r.report().verdict().name(), r.writeMillis(), 0, 0, r.failure()));
+                functional.add(new ShapesReport.ShapeRow(s.summary(), r.verdict(), r.writeMillis(), 0, 0, r.failure()));
                 functionalStages.addAll(r.report().stages());
             }
             stages.add(combine("functional", functionalStages, "on the " + smallest.size() + " smallest generated models"));
@@ -293,8 +324,8 @@ public final class ShapeSweep {
             for (Shape alt : o.alternatives(minimal)) {
                 listener.phase("one-option flip: " + o.label(minimal) + " " + o.value(minimal) + " → " + o.value(alt));
                 ModelRun r = gate(alt, sweepStages);
-                flips.add(new ShapesReport.ShapeFlip(o.label(minimal), o.value(minimal), o.value(alt), alt.summary(), r.report().verdict().name()));
-                if (nearest == null && r.report().verdict() == GateReport.Verdict.PASS) {
+                flips.add(new ShapesReport.ShapeFlip(o.label(minimal), o.value(minimal), o.value(alt), alt.summary(), r.verdict()));
+                if (nearest == null && r.report() != null && r.report().verdict() == GateReport.Verdict.PASS) {
                     nearest = alt;
                     nearestOption = o;
                 }
@@ -302,7 +333,7 @@ public final class ShapeSweep {
         }
         Map<Shape, Boolean> verdicts = new LinkedHashMap<>();
         runs.forEach((s, r) -> {
-            if (r.report().verdict() != GateReport.Verdict.INCONCLUSIVE) verdicts.put(s, r.failed());
+            if (r.report() != null && r.report().verdict() != GateReport.Verdict.INCONCLUSIVE) verdicts.put(s, r.failed());
         });
         String difference = nearest == null ? null
                 : nearestOption.label(minimal) + ": " + nearestOption.value(minimal) + " → " + nearestOption.value(nearest);
@@ -320,7 +351,9 @@ public final class ShapeSweep {
         double structural = sweep.stream().mapToLong(r -> r.stageMillis("structural")).average().orElse(0);
         double numeric = sweep.stream().mapToLong(r -> r.stageMillis("numeric")).average().orElse(0);
         int shrinking = minimal == null ? 0 : Math.max(0, runs.size() - sweep.size());
-        return new ShapesReport(modelType, config.shapes(), sweep.stream().map(ModelRun::row).toList(), shrinking,
+        List<ShapesReport.ShapeRow> rows = new ArrayList<>(sweep.stream().map(ModelRun::row).toList());
+        notApplicable.forEach(r -> rows.add(r.row()));
+        return new ShapesReport(modelType, config.shapes(), rows, shrinking,
                 original == null ? null : original.summary(), minimal == null ? null : minimal.summary(), minimalFailure,
                 minimal == null ? null : minimal.config().toJson().toPrettyString(), flips,
                 nearest == null ? null : nearest.summary(), difference, diagnosis, functional, write, structural, numeric);

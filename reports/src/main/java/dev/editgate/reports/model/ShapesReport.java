@@ -49,7 +49,10 @@ public record ShapesReport(String family, int planned, List<ShapeRow> models, in
     /** Summary lines, for the top of the section. */
     public List<String> summaryLines() {
         List<String> out = new ArrayList<>();
-        out.add(models.size() + " of " + planned + " generated " + family + " models ran" + (minimalFailing != null ? " (the sweep stops at the first failure)" : "")
+        List<ShapeRow> skipped = models.stream().filter(m -> m.verdict().equals("NOT_APPLICABLE")).toList();
+        out.add((models.size() - skipped.size()) + " of " + planned + " generated " + family + " models ran"
+                + (minimalFailing != null ? " (the sweep stops at the first failure)" : "")
+                + (skipped.isEmpty() ? "" : ", " + skipped.size() + " had nothing for the edit kind to judge (e.g. " + skipped.get(0).failure() + ")")
                 + "; structural and numeric stages, mean per model: write " + fmt(meanWriteMillis) + " ms, structural " + fmt(meanStructuralMillis)
                 + " ms, numeric " + fmt(meanNumericMillis) + " ms");
         if (!functional.isEmpty()) {
