@@ -79,6 +79,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private static final int PROMPTS = 5;
     private static final int GREEDY_TOKENS = 20;
+    /** Prompt lengths of the batched comparison, as fractions of --seq (the built-in prompts vary about as much). */
+    private static final double[] RAGGED = {0.7, 1.0, 0.35, 0.8, 0.6};
 
     @Override
     public Integer call() {
@@ -116,6 +118,9 @@ final class BenchCommand implements Callable<Integer> {
             int[][][] prompts = new int[PROMPTS][][];
             for (int i = 0; i < PROMPTS; i++) prompts[i] = new int[][] {random.ints(seq, 0, vocab).toArray()};
             functional(out, f, ck, l, perms, prompts);
+            int[][] ragged = new int[PROMPTS][];
+            for (int i = 0; i < PROMPTS; i++) ragged[i] = random.ints(Math.max(1, (int) Math.round(seq * RAGGED[i])), 0, vocab).toArray();
+            functionalBatched(out, f, ck, l, perms, ragged);
             forwardRate(out, f, ck, vocab);
             greedy(out, f, prompts[0][0]);
         }
@@ -169,6 +174,55 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("functional: %.1f ms/trial with the prefix cache (logitsFrom layer %d), %.1f ms/trial without it, "
                         + "%d prompts x %d tokens; a full forward of the prompts %.1f ms (with the cache: %.2fx of it)%n",
                 withMs, l, without / 1e6 / n, prompts.length, seq, full * 1e3, withMs / (full * 1e3));
+    }
+
+    /**
+     * The functional stage's two per-trial checks on prompts of different lengths, old way against new, interleaved
+     * (A, B, B, A, ...) so that machine load hits both alike: logits of each prompt from its own residual cache
+     * against one right-padded batch ({@code logitsOfEachFrom}); the edited layer's output traced from layer 0 against
+     * run from the cached residual entering it ({@code layerOutputFrom}).
+     */
+    private void functionalBatched(PrintStream out, TransformerForward f, Checkpoint ck, int l, List<Permutation> perms, int[][] prompts) {
+        List<ResidualCache> each = new ArrayList<>();
+        for (int[] p : prompts) each.add(f.residuals(new int[][] {p}));
+        ResidualCache padded = f.residuals(prompts);
+        long oneByOne = 0, batched = 0, traced = 0, fromCache = 0;
+        for (int t = 0; t < perms.size(); t++) {
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, perms.get(t));
+            try (TransformerForward v = f.withLayerReplaced(l, edited)) {
+                for (int k = 0; k < 2; k++) {
+                    boolean oldFirst = (t + k) % 2 == 0;
+                    for (int side = 0; side < 2; side++) {
+                        long a = System.nanoTime();
+                        if ((side == 0) == oldFirst) {
+                            for (ResidualCache c : each) v.logitsFrom(l, c);
+                            oneByOne += System.nanoTime() - a;
+                        } else {
+                            v.logitsOfEachFrom(l, padded);
+                            batched += System.nanoTime() - a;
+                        }
+                    }
+                    for (int side = 0; side < 2; side++) {
+                        long a = System.nanoTime();
+                        if ((side == 0) == oldFirst) {
+                            for (int[] p : prompts) v.trace(new int[][] {p}, l);
+                            traced += System.nanoTime() - a;
+                        } else {
+                            for (ResidualCache c : each) v.layerOutputFrom(l, c);
+                            fromCache += System.nanoTime() - a;
+                        }
+                    }
+                }
+            }
+        }
+        int n = 2 * perms.size();
+        int tokens = java.util.Arrays.stream(prompts).mapToInt(p -> p.length).sum();
+        int longest = java.util.Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
+        out.printf("functional logits, %d prompts of %s tokens (%d real, %d padded): one by one %.1f ms/trial, one padded batch %.1f ms/trial (%.2fx)%n",
+                prompts.length, java.util.Arrays.toString(java.util.Arrays.stream(prompts).mapToInt(p -> p.length).toArray()),
+                tokens, prompts.length * longest, oneByOne / 1e6 / n, batched / 1e6 / n, (double) batched / oneByOne);
+        out.printf("functional layer-local: traced from layer 0 %.1f ms/trial, layer %d alone from the cached residual %.1f ms/trial (%.2fx)%n",
+                traced / 1e6 / n, l, fromCache / 1e6 / n, (double) fromCache / traced);
     }
 
     /** Forward tokens/s and GFLOP/s (the GEMMs of the weights and the attention) against one large GEMM's rate. */
