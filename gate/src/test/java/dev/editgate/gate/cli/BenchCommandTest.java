@@ -19,6 +19,7 @@ class BenchCommandTest {
                 .containsPattern("(?m)^functional: [0-9.]+ ms/trial with the prefix cache \\(logitsFrom layer 1\\), [0-9.]+ ms/trial without it")
                 .containsPattern("(?m)^functional logits, 5 prompts of \\[\\d+(, \\d+){4}\\] tokens \\(\\d+ real, 30 padded\\): one by one [0-9.]+ ms/trial, one padded batch [0-9.]+ ms/trial")
                 .containsPattern("(?m)^functional layer-local: traced from layer 0 [0-9.]+ ms/trial, layer 1 alone from the cached residual [0-9.]+ ms/trial")
+                .containsPattern("(?m)^functional trials, .* intra-op threads: one worker [0-9.]+ ms/trial, two workers [0-9.]+ ms/trial \\([0-9.]+x\\); bit-identical logits: yes$")
                 .containsPattern("(?m)^forward: [0-9]+ tokens/s \\(batch 8 x 6 tokens, [0-9.]+ s\\), [0-9.]+ GFLOP/s$")
                 .containsPattern("(?m)^GEMM: linear \\[256 x \\d+\\] x \\[\\d+ x \\d+\\] fp32: [0-9.]+ GFLOP/s; the forward runs at [0-9]+% of it$")
                 .containsPattern("(?m)^greedy: \\d+ tokens after 6 in [0-9.]+ ms with the KV cache, [0-9.]+ ms without it")
