@@ -287,6 +287,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             long one = 0, two = 0;
             boolean same = true;
+            List<double[]> firstResults = null;
             for (int round = 0; round < 2; round++) {
                 for (int side = 0; side < 2; side++) {
                     long a = System.nanoTime();
@@ -317,8 +318,6 @@ final class BenchCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
     }
-
-    private List<double[]> firstResults;
 
     /** Forward tokens/s and GFLOP/s (the GEMMs of the weights and the attention) against one large GEMM's rate. */
     private void forwardRate(PrintStream out, TransformerForward f, Checkpoint ck, int vocab) {
