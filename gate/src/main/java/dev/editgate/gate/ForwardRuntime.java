@@ -12,7 +12,8 @@ import java.util.List;
  * The forward passes the functional and behavioural stages share, loaded once per gate run: the original
  * in float64 (the reference) and in the compute dtype, the tokenized prompts, the float64 logits of each
  * prompt, and the compute-dtype residual stream of each prompt (so an edited layer L runs from layer L).
- * Prompts run one at a time (batch 1), since they differ in length.
+ * Each prompt's caches hold it alone (batch 1); {@link #allResiduals()} holds every prompt in one right-padded batch,
+ * for a trial's logits of all prompts in one forward.
  */
 public final class ForwardRuntime implements AutoCloseable {
     static {
@@ -27,6 +28,7 @@ public final class ForwardRuntime implements AutoCloseable {
     private final List<int[][]> tokens = new ArrayList<>();
     private final List<Logits> referenceLogits = new ArrayList<>();
     private final List<ResidualCache> residuals = new ArrayList<>();
+    private final ResidualCache allResiduals;
 
     ForwardRuntime(GateSession s) {
         ComputeDtype dtype = ComputeDtype.parse(s.config().dtype());
@@ -41,6 +43,7 @@ public final class ForwardRuntime implements AutoCloseable {
             referenceLogits.add(reference.logits(batch));
             residuals.add(original.residuals(batch));
         }
+        this.allResiduals = original.residuals(tokens.stream().map(t -> t[0]).toArray(int[][]::new)); // [P, longest, hidden]
     }
 
     /** The original in float64. */
@@ -59,6 +62,9 @@ public final class ForwardRuntime implements AutoCloseable {
     public Logits referenceLogits(int i) { return referenceLogits.get(i); }
 
     public ResidualCache residuals(int i) { return residuals.get(i); }
+
+    /** Every prompt's residual stream, in prompt order, as one right-padded batch (see TransformerForward#logitsOfEachFrom). */
+    public ResidualCache allResiduals() { return allResiduals; }
 
     @Override
     public void close() {

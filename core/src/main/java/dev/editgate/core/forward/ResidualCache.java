@@ -5,13 +5,14 @@ import java.util.List;
 /**
  * The residual stream of a batch: {@code streams.get(l)} enters layer {@code l}, the last one leaves the last
  * layer (before the final norm). Each is {@code [B, T, hidden]} widened to double from the compute dtype, so
- * feeding one back ({@link TransformerForward#logitsFrom}) reproduces the full forward bit for bit.
+ * feeding one back ({@link TransformerForward#logitsFrom}) reproduces the full forward bit for bit. Sequences may
+ * differ in length ({@link #padded()}): T is then the longest, each sequence right-padded to it.
  */
 public record ResidualCache(int[][] tokens, int hidden, ComputeDtype dtype, List<double[]> streams) {
 
     public ResidualCache {
         streams = List.copyOf(streams);
-        long n = (long) tokens.length * tokens[0].length * hidden;
+        long n = (long) tokens.length * java.util.Arrays.stream(tokens).mapToInt(t -> t.length).max().orElse(0) * hidden;
         for (double[] s : streams) {
             if (s.length != n) throw new IllegalArgumentException("residual streams must hold " + n + " values, got " + s.length);
         }
@@ -19,7 +20,14 @@ public record ResidualCache(int[][] tokens, int hidden, ComputeDtype dtype, List
 
     public int batch() { return tokens.length; }
 
-    public int seq() { return tokens[0].length; }
+    /** The longest sequence's length: T of the {@code [B, T, hidden]} streams. */
+    public int seq() { return java.util.Arrays.stream(tokens).mapToInt(t -> t.length).max().orElseThrow(); }
+
+    /** Each sequence's own length. */
+    public int[] lengths() { return java.util.Arrays.stream(tokens).mapToInt(t -> t.length).toArray(); }
+
+    /** Whether some sequence is shorter than {@link #seq()} (its stream rows beyond its length are padding). */
+    public boolean padded() { return java.util.Arrays.stream(tokens).anyMatch(t -> t.length != tokens[0].length); }
 
     /** Number of layers the cache covers. */
     public int layers() { return streams.size() - 1; }

@@ -3,6 +3,7 @@ package dev.editgate.core.forward;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -224,13 +225,36 @@ public final class TransformerForward implements AutoCloseable {
         }
     }
 
-    /** The residual stream before each layer and after the last. */
+    /**
+     * Logits of sequences of any lengths, run as one right-padded batch: positions 0..len-1 of each sequence, a
+     * causal mask that also hides every sequence's padded keys, and the final norm and unembedding on the real
+     * positions only. Element b is sequence b's logits {@code [1, len_b, V]}; they equal {@link #logits(int[][])} of
+     * that sequence alone up to the order of floating-point sums inside the larger matrix products.
+     */
+    public List<Logits> logitsOfEach(int[][] sequences) {
+        checkSequences(sequences);
+        int[] lengths = lengths(sequences);
+        int seq = Arrays.stream(lengths).max().orElseThrow();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = embed(m, padRight(sequences, seq));             // (B, T, C), T = the longest length
+            NDArray[] rope = rotaryTables(m, 0, seq, lengths);
+            for (int i = 0; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
+            return toLogitsOfEach(x, lengths);
+        }
+    }
+
+    /**
+     * The residual stream before each layer and after the last. Sequences of different lengths are right-padded to
+     * the longest (as {@link #logitsOfEach}); the padded positions of the streams hold values no real position reads.
+     */
     public ResidualCache residuals(int[][] tokens) {
-        checkTokens(tokens);
+        checkSequences(tokens);
+        int[] lengths = lengths(tokens);
+        int seqLen = Arrays.stream(lengths).max().orElseThrow();
         try (NDManager m = root.newSubManager()) {
             List<double[]> streams = new ArrayList<>();
-            NDArray x = embed(m, tokens);                               // (B, T, C)
-            NDArray[] rope = rotaryTables(m, tokens[0].length);
+            NDArray x = embed(m, padRight(tokens, seqLen));              // (B, T, C)
+            NDArray[] rope = rotaryTables(m, 0, seqLen, lengths);
             for (int i = 0; i < layers.size(); i++) {
                 streams.add(toDoubles(x));
                 x = layer(i, x, rope, null, null, null);
@@ -246,9 +270,9 @@ public final class TransformerForward implements AutoCloseable {
      * model with the same layers below (e.g. the original, for an edit of {@code layer} or above).
      */
     public Logits logitsFrom(int layer, ResidualCache cache) {
-        checkOpen();
-        if (cache.hidden() != config.hiddenSize()) {
-            throw new IllegalArgumentException("residual cache has hidden size " + cache.hidden() + ", the model " + config.hiddenSize());
+        checkCache(layer, cache);
+        if (cache.padded()) {
+            throw new IllegalArgumentException("the residual cache holds sequences of different lengths: use logitsOfEachFrom");
         }
         int batch = cache.batch();
         int seq = cache.seq();
@@ -258,6 +282,45 @@ public final class TransformerForward implements AutoCloseable {
             for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
             return toLogits(m, x, batch, seq);
         }
+    }
+
+    /**
+     * As {@link #logitsFrom} for a cache of sequences of any lengths (one padded batch): element b is sequence b's
+     * logits {@code [1, len_b, V]}, as {@link #logitsOfEach} computes them.
+     */
+    public List<Logits> logitsOfEachFrom(int layer, ResidualCache cache) {
+        checkCache(layer, cache);
+        int[] lengths = cache.lengths();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), cache.seq(), config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = rotaryTables(m, 0, cache.seq(), lengths);
+            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
+            return toLogitsOfEach(x, lengths);
+        }
+    }
+
+    /**
+     * The residual stream leaving layer {@code layer} {@code [B, T, hidden]}, computed from the cached stream entering
+     * it: only that layer runs. For an unpadded cache it equals {@link #trace}'s {@code residualOut()} bit for bit.
+     */
+    public double[] layerOutputFrom(int layer, ResidualCache cache) {
+        checkCache(layer, cache);
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), cache.seq(), config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = cache.padded() ? rotaryTables(m, 0, cache.seq(), cache.lengths()) : rotaryTables(m, cache.seq());
+            return toDoubles(layer(layer, x, rope, null, null, null));
+        }
+    }
+
+    private void checkCache(int layer, ResidualCache cache) {
+        checkOpen();
+        if (cache.hidden() != config.hiddenSize()) {
+            throw new IllegalArgumentException("residual cache has hidden size " + cache.hidden() + ", the model " + config.hiddenSize());
+        }
+        if (cache.layers() != layers.size()) {
+            throw new IllegalArgumentException("residual cache covers " + cache.layers() + " layers, the model has " + layers.size());
+        }
+        checkLayer(layer);
     }
 
     /** Everything layer {@code layer} computes for {@code tokens}; layers above it are not run. */
@@ -438,7 +501,8 @@ public final class TransformerForward implements AutoCloseable {
     private NDArray norm(NDArray x, NDArray weight, NDArray bias) {
         float eps = (float) config.normEps();
         if (config.norm() == NormKind.LAYER_NORM) {
-            return LayerNorm.layerNorm(x, new Shape(x.getShape().get(2)), weight, bias, eps).singletonOrThrow(); // (B, T, C)
+            Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
+            return LayerNorm.layerNorm(x, last, weight, bias, eps).singletonOrThrow();    // (B, T, C) or (N, C)
         }
         NDArray xf = dtype == ComputeDtype.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
         NDArray variance = xf.pow(2).mean(new int[] {-1}, true);                   // (B, T, 1)
@@ -472,6 +536,15 @@ public final class TransformerForward implements AutoCloseable {
      * {@code past..past+seq-1} (seq, rd) and the causal mask (seq, past+seq): new token r sees keys 0..past+r.
      */
     private NDArray[] rotaryTables(NDManager m, int past, int seq) {
+        return rotaryTables(m, past, seq, null);
+    }
+
+    /**
+     * As {@link #rotaryTables(NDManager, int, int)}, for a right-padded batch when {@code lengths} is not null: the
+     * mask is then (B, 1, seq, past+seq) and also hides key positions at or beyond each sequence's length (a padded
+     * query still sees key 0, so no softmax row is empty). Right padding keeps every sequence at positions 0..len-1.
+     */
+    private NDArray[] rotaryTables(NDManager m, int past, int seq, int[] lengths) {
         int keys = past + seq;
         int rd = config.rotaryNdims();
         int half = rd / 2;
@@ -498,13 +571,19 @@ public final class TransformerForward implements AutoCloseable {
                 sin[t * rd + j + half] = s;
             }
         }
-        double[] mask = new double[seq * keys];
-        for (int r = 0; r < seq; r++) {
-            for (int c = past + r + 1; c < keys; c++) mask[r * keys + c] = Double.NEGATIVE_INFINITY;
+        int batch = lengths == null ? 1 : lengths.length;
+        double[] mask = new double[batch * seq * keys];
+        for (int b = 0; b < batch; b++) {
+            int visible = lengths == null ? keys : past + lengths[b];                // keys beyond are padding
+            for (int r = 0; r < seq; r++) {
+                int from = b * seq * keys + r * keys;
+                for (int c = Math.min(past + r + 1, Math.max(visible, 1)); c < keys; c++) mask[from + c] = Double.NEGATIVE_INFINITY;
+            }
         }
+        Shape maskShape = lengths == null ? new Shape(seq, keys) : new Shape(batch, 1, seq, keys);
         NDArray maskArray = dtype == ComputeDtype.FLOAT16
-                ? m.create(toFloats(mask), new Shape(seq, keys))
-                : fromDoubles(m, mask, new Shape(seq, keys));
+                ? m.create(toFloats(mask), maskShape)
+                : fromDoubles(m, mask, maskShape);
         return new NDArray[] {fromDoubles(m, cos, new Shape(seq, rd)), fromDoubles(m, sin, new Shape(seq, rd)), maskArray};
     }
 
@@ -513,6 +592,38 @@ public final class TransformerForward implements AutoCloseable {
         NDArray h = norm(x, finalNormWeight, finalNormBias);                      // (B, T, C)
         NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();         // (B, T, V)
         return new Logits(batch, seq, config.vocabSize(), toDoubles(logits));
+    }
+
+    /**
+     * Final norm and unembedding of the real positions of a right-padded x (B, T, C): the rows of each sequence are
+     * gathered first, so the largest product of the forward skips the padding; one Logits [1, len_b, V] per sequence.
+     */
+    private List<Logits> toLogitsOfEach(NDArray x, int[] lengths) {
+        NDList rows = new NDList();
+        for (int b = 0; b < lengths.length; b++) rows.add(x.get(b + ", :" + lengths[b]));   // (len_b, C)
+        NDArray real = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);        // (N, C), N = Σ len_b
+        NDArray h = norm(real, finalNormWeight, finalNormBias);                            // (N, C)
+        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                // (N, V)
+        double[] all = toDoubles(logits);
+        int vocab = config.vocabSize();
+        List<Logits> out = new ArrayList<>(lengths.length);
+        int from = 0;
+        for (int len : lengths) {
+            out.add(new Logits(1, len, vocab, Arrays.copyOfRange(all, from, from + len * vocab)));
+            from += len * vocab;
+        }
+        return out;
+    }
+
+    private static int[] lengths(int[][] sequences) {
+        return Arrays.stream(sequences).mapToInt(s -> s.length).toArray();
+    }
+
+    /** {@code [B, seq]}: each sequence followed by token 0 up to {@code seq} (the mask hides them). */
+    private static int[][] padRight(int[][] sequences, int seq) {
+        int[][] out = new int[sequences.length][];
+        for (int b = 0; b < sequences.length; b++) out[b] = Arrays.copyOf(sequences[b], seq);
+        return out;
     }
 
     // ------------------------------------------------------------------ transfers
@@ -568,6 +679,26 @@ public final class TransformerForward implements AutoCloseable {
                 int id = tokens[b][t];
                 if (id < 0 || id >= config.vocabSize()) {
                     throw new IllegalArgumentException("token id " + id + " at sequence " + b + ", position " + t
+                            + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
+                }
+            }
+        }
+    }
+
+    /** As {@link #checkTokens} but sequences may differ in length (each at least one token). */
+    private void checkSequences(int[][] sequences) {
+        checkOpen();
+        if (sequences == null || sequences.length == 0) throw new IllegalArgumentException("the batch of token sequences is empty");
+        for (int b = 0; b < sequences.length; b++) {
+            int[] s = sequences[b];
+            if (s.length == 0) throw new IllegalArgumentException("sequence " + b + " is empty: the forward needs at least one token");
+            if (s.length > config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("sequence " + b + " has " + s.length + " tokens, more than max_position_embeddings "
+                        + config.maxPositionEmbeddings());
+            }
+            for (int t = 0; t < s.length; t++) {
+                if (s[t] < 0 || s[t] >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + s[t] + " at sequence " + b + ", position " + t
                             + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
                 }
             }

@@ -6,18 +6,56 @@ import java.util.Arrays;
 final class ParetoFront {
     private ParetoFront() {}
 
-    /** Returns {r[], d[]}; r is rounded down and d up to float so the front stays conservative. */
+    /** Buckets of the r range for the linear-time pre-filter. */
+    private static final int BUCKETS = 1024;
+
+    /**
+     * Returns {r[], d[]}; r is rounded down and d up to float so the front stays conservative.
+     *
+     * <p>Only the few points that may be on the front are sorted (a functional trial compares millions of logits):
+     * the rounded r range is cut into {@value #BUCKETS} buckets, monotone in r, and a point whose d does not exceed
+     * the largest d of every lower bucket is dropped first. Such a point is dominated by that largest point, which
+     * has a strictly smaller r, is itself kept, and precedes it in sorted order, so the front is exactly the same.
+     */
     static double[][] of(double[] r, double[] d) {
-        long[] packed = new long[r.length];
+        float[] rs = new float[r.length];
+        float[] ds = new float[r.length];
         int n = 0;
+        float maxR = 0;
         for (int i = 0; i < r.length; i++) {
             if (!(d[i] > 0)) continue;   // zero errors never decide a check
             float rf = (float) r[i];
             if (rf > r[i]) rf = Math.nextDown(rf);
             float df = (float) d[i];
             if (df < d[i]) df = Math.nextUp(df);
-            packed[n++] = ((long) Float.floatToRawIntBits(rf) << 32) | (Float.floatToRawIntBits(df) & 0xFFFFFFFFL);
+            rs[n] = rf;
+            ds[n] = df;
+            maxR = Math.max(maxR, rf);
+            n++;
         }
+        int[] bucket = new int[n];
+        float[] bucketMax = new float[BUCKETS];
+        Arrays.fill(bucketMax, -1f);
+        boolean finiteRange = maxR > 0 && Float.isFinite(maxR);
+        for (int i = 0; i < n; i++) {
+            // monotone in r: a lower bucket holds only strictly smaller r (one bucket when the range is degenerate)
+            int b = finiteRange ? Math.min(BUCKETS - 1, (int) (rs[i] / maxR * (BUCKETS - 1))) : 0;
+            bucket[i] = b;
+            bucketMax[b] = Math.max(bucketMax[b], ds[i]);
+        }
+        float[] below = new float[BUCKETS];  // largest d of every bucket below b
+        float soFar = -1f;
+        for (int b = 0; b < BUCKETS; b++) {
+            below[b] = soFar;
+            soFar = Math.max(soFar, bucketMax[b]);
+        }
+        long[] packed = new long[n];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (!(ds[i] > below[bucket[i]])) continue;
+            packed[kept++] = ((long) Float.floatToRawIntBits(rs[i]) << 32) | (Float.floatToRawIntBits(ds[i]) & 0xFFFFFFFFL);
+        }
+        n = kept;
         packed = Arrays.copyOf(packed, n);
         Arrays.sort(packed);             // non-negative floats sort like their bits: by r, then d
         double[] fr = new double[Math.max(1, Math.min(n, 64))];

@@ -8,6 +8,9 @@ import ai.djl.nn.core.Linear;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.GroupedHeads;
+import dev.editgate.core.edit.HeadPermutationEdit;
+import dev.editgate.core.external.ExternalEditSpec;
+import dev.editgate.core.external.ExternalHeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.forward.ComputeDtype;
 import dev.editgate.core.forward.ResidualCache;
@@ -77,8 +80,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-gate", description = "Skip the whole-gate run.")
     boolean noGate;
 
+    @Option(names = "--edit-command", paramLabel = "CMD",
+            description = {"Also time this external edit command (as gate's --edit-command) per structural trial, as a worker",
+                    "and one-shot, against the built-in edit, e.g. \"python3 python/examples/numpy_head_permutation.py\"."})
+    String editCommand;
+
     private static final int PROMPTS = 5;
     private static final int GREEDY_TOKENS = 20;
+    /** Prompt lengths of the batched comparison, as fractions of --seq (the built-in prompts vary about as much). */
+    private static final double[] RAGGED = {0.7, 1.0, 0.35, 0.8, 0.6};
 
     @Override
     public Integer call() {
@@ -111,11 +121,16 @@ final class BenchCommand implements Callable<Integer> {
             List<Permutation> perms = new ArrayList<>();
             for (int i = 0; i < trials; i++) perms.add(GroupedHeads.random(c.numAttentionHeads(), c.groupSize(), random));
             structural(out, ck, l, perms);
+            if (editCommand != null) external(out, ck, folder, l, perms);
 
             int vocab = Math.min(c.vocabSize(), 50_000);
             int[][][] prompts = new int[PROMPTS][][];
             for (int i = 0; i < PROMPTS; i++) prompts[i] = new int[][] {random.ints(seq, 0, vocab).toArray()};
             functional(out, f, ck, l, perms, prompts);
+            int[][] ragged = new int[PROMPTS][];
+            for (int i = 0; i < PROMPTS; i++) ragged[i] = random.ints(Math.max(1, (int) Math.round(seq * RAGGED[i])), 0, vocab).toArray();
+            functionalBatched(out, f, ck, l, perms, ragged);
+            functionalWorkers(out, f, ck, l, perms, ragged);
             forwardRate(out, f, ck, vocab);
             greedy(out, f, prompts[0][0]);
         }
@@ -145,6 +160,35 @@ final class BenchCommand implements Callable<Integer> {
                 (edit + check) / 1e6 / n, edit / 1e6 / n, check / 1e6 / n, n);
     }
 
+    /**
+     * Structural trials (edit plus block check) with {@link #editCommand} as a long-lived worker and run once per trial,
+     * after one untimed warm-up call each (the worker's start, the first import), against the built-in edit's trials.
+     */
+    private void external(PrintStream out, Checkpoint ck, Path folder, int l, List<Permutation> perms) {
+        double builtIn = structuralSeconds(BuiltInHeadPermutation.INSTANCE, ck, l, perms);
+        for (ExternalEditSpec.Mode mode : ExternalEditSpec.Mode.values()) {
+            ExternalEditSpec spec = ExternalEditSpec.parse(editCommand, mode, java.time.Duration.ofSeconds(300), Path.of("").toAbsolutePath());
+            try (ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(spec, folder)) {
+                ext.permuteHeads(ck, l, perms.get(0));
+                double s = structuralSeconds(ext, ck, l, perms);
+                out.printf("external %s: %.2f trials/s (%.1f ms/trial), the built-in edit %.2f trials/s (%.1f ms/trial): %.1fx the built-in's time%n",
+                        mode == ExternalEditSpec.Mode.WORKER ? "worker" : "one-shot", perms.size() / s, s * 1e3 / perms.size(),
+                        perms.size() / builtIn, builtIn * 1e3 / perms.size(), s / builtIn);
+            }
+        }
+    }
+
+    /** Seconds for one structural trial per permutation: the edit and the head-block check. */
+    private static double structuralSeconds(HeadPermutationEdit edit, Checkpoint ck, int l, List<Permutation> perms) {
+        long t0 = System.nanoTime();
+        for (Permutation p : perms) {
+            if (!HeadBlockCorrespondence.compute(ck, edit.permuteHeads(ck, l, p), l, p).consistentWith(p)) {
+                throw new IllegalStateException("the edit is not consistent with " + p.toCycleString());
+            }
+        }
+        return seconds(t0);
+    }
+
     /** A functional trial: edit, upload the edited layer, logits of every prompt; from layer 0 and from the cached residuals. */
     private void functional(PrintStream out, TransformerForward f, Checkpoint ck, int l, List<Permutation> perms, int[][][] prompts) {
         List<ResidualCache> residuals = new ArrayList<>();
@@ -169,6 +213,110 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("functional: %.1f ms/trial with the prefix cache (logitsFrom layer %d), %.1f ms/trial without it, "
                         + "%d prompts x %d tokens; a full forward of the prompts %.1f ms (with the cache: %.2fx of it)%n",
                 withMs, l, without / 1e6 / n, prompts.length, seq, full * 1e3, withMs / (full * 1e3));
+    }
+
+    /**
+     * The functional stage's two per-trial checks on prompts of different lengths, old way against new, interleaved
+     * (A, B, B, A, ...) so that machine load hits both alike: logits of each prompt from its own residual cache
+     * against one right-padded batch ({@code logitsOfEachFrom}); the edited layer's output traced from layer 0 against
+     * run from the cached residual entering it ({@code layerOutputFrom}).
+     */
+    private void functionalBatched(PrintStream out, TransformerForward f, Checkpoint ck, int l, List<Permutation> perms, int[][] prompts) {
+        List<ResidualCache> each = new ArrayList<>();
+        for (int[] p : prompts) each.add(f.residuals(new int[][] {p}));
+        ResidualCache padded = f.residuals(prompts);
+        long oneByOne = 0, batched = 0, traced = 0, fromCache = 0;
+        for (int t = 0; t < perms.size(); t++) {
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, perms.get(t));
+            try (TransformerForward v = f.withLayerReplaced(l, edited)) {
+                for (int k = 0; k < 2; k++) {
+                    boolean oldFirst = (t + k) % 2 == 0;
+                    for (int side = 0; side < 2; side++) {
+                        long a = System.nanoTime();
+                        if ((side == 0) == oldFirst) {
+                            for (ResidualCache c : each) v.logitsFrom(l, c);
+                            oneByOne += System.nanoTime() - a;
+                        } else {
+                            v.logitsOfEachFrom(l, padded);
+                            batched += System.nanoTime() - a;
+                        }
+                    }
+                    for (int side = 0; side < 2; side++) {
+                        long a = System.nanoTime();
+                        if ((side == 0) == oldFirst) {
+                            for (int[] p : prompts) v.trace(new int[][] {p}, l);
+                            traced += System.nanoTime() - a;
+                        } else {
+                            for (ResidualCache c : each) v.layerOutputFrom(l, c);
+                            fromCache += System.nanoTime() - a;
+                        }
+                    }
+                }
+            }
+        }
+        int n = 2 * perms.size();
+        int tokens = java.util.Arrays.stream(prompts).mapToInt(p -> p.length).sum();
+        int longest = java.util.Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
+        out.printf("functional logits, %d prompts of %s tokens (%d real, %d padded): one by one %.1f ms/trial, one padded batch %.1f ms/trial (%.2fx)%n",
+                prompts.length, java.util.Arrays.toString(java.util.Arrays.stream(prompts).mapToInt(p -> p.length).toArray()),
+                tokens, prompts.length * longest, oneByOne / 1e6 / n, batched / 1e6 / n, (double) batched / oneByOne);
+        out.printf("functional layer-local: traced from layer 0 %.1f ms/trial, layer %d alone from the cached residual %.1f ms/trial (%.2fx)%n",
+                traced / 1e6 / n, l, fromCache / 1e6 / n, (double) fromCache / traced);
+    }
+
+    /**
+     * Independent functional trials (edit, edited-layer upload, logits of the padded prompt batch, layer-local output)
+     * on one thread against two worker threads, interleaved; PyTorch's intra-op threads stay as configured
+     * ({@code ai.djl.pytorch.num_threads}), so compare this line across runs with 1 and 2 intra-op threads. Also says
+     * whether both ways computed bit-identical logits.
+     */
+    private void functionalWorkers(PrintStream out, TransformerForward f, Checkpoint ck, int l, List<Permutation> perms, int[][] prompts) {
+        ResidualCache padded = f.residuals(prompts);
+        java.util.function.Function<Permutation, double[]> trial = p -> {
+            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(ck, l, p);
+            try (TransformerForward v = f.withLayerReplaced(l, edited)) {
+                v.layerOutputFrom(l, padded);
+                return v.logitsOfEachFrom(l, padded).get(0).values();
+            }
+        };
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "editgate-bench-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            long one = 0, two = 0;
+            boolean same = true;
+            List<double[]> firstResults = null;
+            for (int round = 0; round < 2; round++) {
+                for (int side = 0; side < 2; side++) {
+                    long a = System.nanoTime();
+                    List<double[]> results = new ArrayList<>();
+                    if ((side + round) % 2 == 0) {
+                        for (Permutation p : perms) results.add(trial.apply(p));
+                        one += System.nanoTime() - a;
+                    } else {
+                        List<java.util.concurrent.Future<double[]>> futures = new ArrayList<>();
+                        for (Permutation p : perms) futures.add(pool.submit(() -> trial.apply(p)));
+                        for (var fu : futures) results.add(fu.get());
+                        two += System.nanoTime() - a;
+                    }
+                    if (round + side > 0) same &= java.util.Arrays.deepEquals(results.toArray(), firstResults.toArray());
+                    else firstResults = results;
+                }
+            }
+            int n = 2 * perms.size();
+            out.printf("functional trials, %s intra-op threads: one worker %.1f ms/trial, two workers %.1f ms/trial (%.2fx); "
+                            + "bit-identical logits: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    one / 1e6 / n, two / 1e6 / n, (double) two / one, same ? "yes" : "NO");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a worker's trial failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Forward tokens/s and GFLOP/s (the GEMMs of the weights and the attention) against one large GEMM's rate. */

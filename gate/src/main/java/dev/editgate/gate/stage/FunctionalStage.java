@@ -21,7 +21,8 @@ import java.util.List;
  * The edited model computes the same function: for random permutations its logits on every prompt stay
  * within the tolerance derived from the dtype's own error against float64 (or torch.testing's fixed one),
  * and the edited layer's output alone stays within a tighter, layer-local bound. Edited models run from
- * layer L on the cached residual stream of the original, so layers below L are never recomputed.
+ * layer L on the cached residual stream of the original, so layers below L are never recomputed, with all prompts
+ * in one right-padded batch; the layer-local check runs layer L alone.
  */
 public final class FunctionalStage implements Stage {
     /** Layer-local outputs may differ from the original by this factor times the dtype's own layer error. */
@@ -50,11 +51,9 @@ public final class FunctionalStage implements Stage {
                 : TolerancePolicy.Derived.defaults(dtype);
         // the float64 logits are already cached per prompt: only the dtype original runs here
         List<Logits> references = new ArrayList<>();
-        List<Logits> originals = new ArrayList<>();
-        for (int i = 0; i < rt.prompts(); i++) {
-            references.add(rt.referenceLogits(i));
-            originals.add(rt.original().logitsFrom(0, rt.residuals(i)));
-        }
+        for (int i = 0; i < rt.prompts(); i++) references.add(rt.referenceLogits(i));
+        // the same padded batch of all prompts as every trial's, so the baseline has the trials' rounding
+        List<Logits> originals = rt.original().logitsOfEachFrom(0, rt.allResiduals());
         tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         if (!s.isHeadPermutation()) return kindProperties(s, s.kind(), rt);
@@ -102,13 +101,22 @@ public final class FunctionalStage implements Stage {
         return out;
     }
 
+    /** The token ids of every prompt: {@code [prompts][tokens of that prompt]}. */
+    private static int[][] allTokens(ForwardRuntime rt) {
+        int[][] out = new int[rt.prompts()][];
+        for (int i = 0; i < out.length; i++) out[i] = rt.tokens(i)[0]; // tokens(i) is a batch of one: [1][tokens]
+        return out;
+    }
+
     private void checkLogits(GateSession s, ForwardRuntime rt, Object p) {
         Checkpoint edited = s.applyEdit(p);
         boolean wholeModel = !s.kind().perLayer();
         try (TransformerForward view = wholeModel ? TransformerForward.load(edited, rt.original().dtype(), s.config().device())
                 : rt.original().withLayerReplaced(s.layer(), edited)) {
+            // every prompt in one padded batch; a whole-model kind runs from the tokens, a per-layer one from the cached residual
+            List<Logits> all = wholeModel ? view.logitsOfEach(allTokens(rt)) : view.logitsOfEachFrom(s.layer(), rt.allResiduals());
             for (int i = 0; i < rt.prompts(); i++) {
-                Logits logits = wholeModel ? view.logits(rt.tokens(i)) : view.logitsFrom(s.layer(), rt.residuals(i));
+                Logits logits = all.get(i);
                 LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());
                 record(i, err);
                 if (!tolerance.accepts(err)) {

@@ -51,7 +51,7 @@ final class LayerLocalBound {
 
     void check(TransformerForward edited) {
         for (int i = 0; i < rt.prompts(); i++) {
-            double[] out = edited.trace(rt.tokens(i), layer).residualOut(); // [1, T, hidden] flattened
+            double[] out = edited.layerOutputFrom(layer, rt.residuals(i)); // [1, T, hidden] flattened; layer L alone
             double[] want = originalOut.get(i);
             int hidden = rt.original().config().hiddenSize();
             for (int j = 0; j < out.length; j++) {
