@@ -143,6 +143,38 @@ class ShapeSweepTest {
                 r.reproduceCommand()))).doesNotContain("\"shapes\"");
     }
 
+    /**
+     * kv-group-permutation has nothing to permute on one KV head: those generated models are listed as not applicable and
+     * the verdict rests on the others (it used to stop the whole sweep with a setup error).
+     */
+    @Test
+    void modelsTheEditKindDoesNotApplyToAreListedAndLeftOutOfTheVerdict(@TempDir Path tmp) {
+        Map<GateKey, String> m = new EnumMap<>(config(tmp, "llama", 20, "builtin", 11L).explicit());
+        m.put(GateKey.EDIT_KIND, "kv-group-permutation");
+        GateReport r = new ShapeSweep(GateConfig.resolve(m, new Properties()), GateListener.NONE).run();
+        assertThat(r.verdict()).isEqualTo(GateReport.Verdict.PASS);
+        var rows = r.shapes().models();
+        assertThat(rows).hasSize(20);
+        var skipped = rows.stream().filter(x -> x.verdict().equals(ShapeSweep.NOT_APPLICABLE)).toList();
+        assertThat(skipped).isNotEmpty().allSatisfy(x -> {
+            assertThat(x.config()).contains("/ 1 KV head ");
+            assertThat(x.failure()).contains("kv-group-permutation needs at least 2 KV heads");
+        });
+        assertThat(rows).filteredOn(x -> x.verdict().equals("PASS")).isNotEmpty().allSatisfy(x -> assertThat(x.config()).doesNotContain("/ 1 KV head "));
+        assertThat(r.shapes().summaryLines().get(0)).startsWith((20 - skipped.size()) + " of 20 generated llama models ran, " + skipped.size()
+                + " had nothing for the edit kind to judge");
+    }
+
+    @Test
+    void anEditKindThatAppliesToNoGeneratedModelIsAClearError(@TempDir Path tmp) {
+        Map<GateKey, String> m = new EnumMap<>(config(tmp, "gpt2", 3, "builtin", 1L).explicit());
+        m.put(GateKey.EDIT_KIND, "up-down-scaling");
+        assertThatThrownBy(() -> new ShapeSweep(GateConfig.resolve(m, new Properties()), GateListener.NONE).run())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--edit-kind up-down-scaling has nothing to judge on any of the 3 generated gpt2 models")
+                .hasMessageContaining("not offered on the gpt2 family");
+    }
+
     @Test
     void aSpentTimeBudgetStopsGeneratingAndIsInconclusive(@TempDir Path tmp) {
         Map<GateKey, String> m = new EnumMap<>(config(tmp, "gpt2", 50, "builtin", 5L).explicit());
