@@ -93,8 +93,11 @@ public final class Harness {
         if (runner.hello().can("patch_heads") || runner.hello().can("ablate_heads")) {
             progress.accept(EquivarianceProperty.NAME);
             int[][][] pair = EquivarianceProperty.inputs(c);
+            Logits[] unpatched = new Logits[1]; // the runner's logits of the corrupted sequence, asked once inside the property
+            java.util.function.Supplier<Logits> corrupt = () -> unpatched[0] != null ? unpatched[0]
+                    : (unpatched[0] = runner.logits(runner.originalFolder(), pair[1], c.vocab()));
             reports.add(run(c, EquivarianceProperty.NAME, EquivarianceProperty.description(c), EquivarianceProperty.gen(c), settings.patchingTries(),
-                    pc -> EquivarianceProperty.check(c, pair[0], pair[1], pc),
+                    pc -> EquivarianceProperty.check(c, pair[0], pair[1], pc, corrupt),
                     pc -> new Counterexample(pc.perm().toArray(), pc.toString(), pc.perm().toArray(), pc.toString(), 0)));
         } else {
             notes.add("not run: " + EquivarianceProperty.NAME + " (the runner answers neither patch_heads nor ablate_heads)");
