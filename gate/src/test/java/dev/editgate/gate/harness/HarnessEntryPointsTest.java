@@ -93,6 +93,18 @@ class HarnessEntryPointsTest {
         assertThat(unknown.err()).contains("--edit-kind 'head-shuffle': unknown edit kind");
     }
 
+    /** The gate's harness stage judges invariance under the gate's --edit-kind. */
+    @Test
+    void theGatesHarnessStageUsesTheGatesEditKind() throws Exception {
+        assumeTrue(HarnessTestSupport.pythonAvailable(), "python3 with numpy is not available");
+        Path reports = dir.resolve("gate");
+        Run r = cli("gate", "--model", "fixture:tiny", "--edit-kind", "residual-permutation", "--runner", runnerCommand(null),
+                "--tries", "4", "--seed", "3", "--report", reports.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
+        assertThat(Files.readString(reports.resolve("report.json"))).contains("\"invariance under residual-permutation\"")
+                .doesNotContain("\"invariance under head permutations\"");
+    }
+
     @Test
     void aRunnerThatDoesNotStartIsASetupErrorExitTwo() throws Exception {
         Run missing = cli("harness", "--model", "fixture:tiny", "--runner", "command:/nonexistent/runner", "--report", dir.resolve("a").toString());
