@@ -14,6 +14,8 @@ that ``editgate harness`` can be shown catching it:
     positions_from_1  positions start at 1
     bos_prepended     a BOS token is prepended to every sequence (its logits row dropped, so shapes still match)
     sampling          generation samples (temperature 1) instead of taking the argmax
+    patch_noop        patch_heads / ablate_heads change nothing: they return the unpatched logits (a hook never
+                      registered, or registered on a module the forward does not call)
 
     python python/runners/numpy_runner.py [--dtype float32|float64|float16] [--tokenize] [--mutant NAME]
 
@@ -38,7 +40,7 @@ from byte_bpe import ByteLevelBPE  # noqa: E402
 from reference import numpy_reference as nr  # noqa: E402
 
 MUTANTS = ("slice_patching", "wrong_layer", "half_softmax", "no_causal_mask", "rotary_adjacent", "gqa_tile",
-           "positions_from_1", "bos_prepended", "sampling")
+           "positions_from_1", "bos_prepended", "sampling", "patch_noop")
 _DTYPES = {"float64": np.float64, "float32": np.float32, "float16": np.float16}
 
 
@@ -310,7 +312,9 @@ class NumpyRunner:
         out = []
         for c, x in zip(clean, corrupt):
             saved = {}
-            if self.mutant == "slice_patching":
+            if self.mutant == "patch_noop":
+                out.append(m.run(x))                                                # the hook never fires
+            elif self.mutant == "slice_patching":
                 w = m.d // m.heads                                                  # the seed: slices of the post-projection output
                 m.run(c, out_hook=lambda i, o: saved.setdefault(i, o.copy()) if i == target else o)
 
@@ -341,7 +345,9 @@ class NumpyRunner:
         target = self._target_layer(m, layer)
         out = []
         for row in np.asarray(ids):
-            if self.mutant == "slice_patching":
+            if self.mutant == "patch_noop":
+                out.append(m.run(row))                                              # the hook never fires
+            elif self.mutant == "slice_patching":
                 w = m.d // m.heads
 
                 def zero(i, o):

@@ -5,6 +5,8 @@ import dev.editgate.core.runner.RunnerSpec;
 import dev.editgate.gate.harness.Harness;
 import dev.editgate.gate.harness.HarnessReport;
 import dev.editgate.gate.harness.HarnessSettings;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
 import dev.editgate.gate.setup.Preflight;
 import dev.editgate.reports.ReportFiles;
 import dev.editgate.reports.ReportWriter;
@@ -34,6 +36,12 @@ final class HarnessCommand implements Callable<Integer> {
     @Option(names = "--layer", paramLabel = "L", description = "Layer whose heads are patched, ablated and permuted (default: the middle layer).")
     Integer layer;
 
+    @Option(names = "--edit-kind", paramLabel = "KIND", defaultValue = "head-permutation",
+            description = {"The edit kind of the invariance property (default: ${DEFAULT-VALUE}): head-permutation | kv-group-permutation |",
+                    "mlp-permutation | residual-permutation | qk-scaling | vo-scaling | up-down-scaling. Equivariance of head patching",
+                    "always uses head permutations."})
+    String editKind;
+
     @Option(names = "--tries", paramLabel = "N", defaultValue = "25", description = "Baseline sequences; the other properties scale from it (default: ${DEFAULT-VALUE}).")
     int tries;
 
@@ -57,21 +65,25 @@ final class HarnessCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & 0xFFFFFFFL;
         if (tries < 1) throw new IllegalArgumentException("--tries must be >= 1, got " + tries);
         if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout must be >= 1 second, got " + timeoutSeconds);
+        EditKind<?> kind = EditKinds.named(editKind);
         RunnerSpec spec = RunnerSpec.parse(runner, Duration.ofSeconds(timeoutSeconds), null);
         dev.editgate.core.files.OutputPaths.folder("--report", reportDir.toString(), java.util.List.of(folder));
         Preflight.reportFolderWritable(reportDir);
         if (junitXml != null) Preflight.reportFolderWritable(junitXml.toAbsolutePath().getParent());
         PrintStream out = System.out;
-        out.println("editgate harness: model " + model.model + ", layer " + l + ", runner " + spec.display() + ", tries " + tries + ", seed " + s);
+        boolean heads = kind == EditKinds.HEAD_PERMUTATION;
+        out.println("editgate harness: model " + model.model + ", layer " + l + ", runner " + spec.display() + ", tries " + tries + ", seed " + s
+                + (heads ? "" : ", edit kind " + kind.name() + " (invariance; equivariance uses head permutations)"));
         Instant started = Instant.now();
         Harness.Result r;
         try {
-            r = Harness.run(spec, folder, HarnessSettings.defaults(l, s).withTries(tries), p -> System.err.println("  running: " + p));
+            r = Harness.run(spec, folder, HarnessSettings.defaults(l, s).withTries(tries).withEditKind(kind), p -> System.err.println("  running: " + p));
         } catch (dev.editgate.core.runner.RunnerException e) { // outside any property: the harness could not finish
             System.err.println("editgate harness: the runner failed outside a property, nothing was judged: " + e.getMessage());
             return EditgateCli.EXIT_INCONCLUSIVE;
         }
-        String rerun = "editgate harness --model " + model.model + " --runner '" + runner + "' --layer " + l + " --tries " + tries + " --seed " + s;
+        String rerun = "editgate harness --model " + model.model + " --runner '" + runner + "' --layer " + l + " --tries " + tries + " --seed " + s
+                + (heads ? "" : " --edit-kind " + kind.name());
         GateReport report = HarnessReport.of(r, model.model, folder, ck, l, s, tries, started, rerun);
         ReportFiles files = ReportWriter.write(report, reportDir);
         if (junitXml != null) dev.editgate.reports.JunitXmlReport.write(report, junitXml);

@@ -1,7 +1,6 @@
 package dev.editgate.gate.harness;
 
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.forward.ComputeDtype;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.forward.TransformerForward;
@@ -9,11 +8,11 @@ import dev.editgate.core.runner.RunnerException;
 import dev.editgate.core.runner.RunnerProcess;
 import dev.editgate.core.runner.RunnerSpec;
 import dev.editgate.core.tokenize.TextTokenizer;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
 import dev.editgate.gate.setup.SetupException;
 import dev.editgate.gate.stage.GateProperty;
 import dev.editgate.properties.Gen;
-import dev.editgate.properties.Gens;
-import dev.editgate.properties.PermutationSpace;
 import dev.editgate.properties.Property;
 import dev.editgate.properties.PropertyListener;
 import dev.editgate.properties.PropertyResult;
@@ -55,6 +54,7 @@ public final class Harness {
         if (settings.layer() < 0 || settings.layer() >= layers) {
             throw new IllegalArgumentException("--layer " + settings.layer() + " is outside 0.." + (layers - 1) + " (the model has " + layers + " layers)");
         }
+        InvarianceProperty.requireApplicable(settings.editKind(), original, settings.layer());
         try (TransformerForward reference = TransformerForward.load(original, ComputeDtype.FLOAT64, "cpu")) {
             RunnerProcess runner;
             try {
@@ -72,6 +72,7 @@ public final class Harness {
     public static Result run(RunnerProcess runner, Checkpoint original, TransformerForward reference, HarnessSettings settings,
                              Consumer<String> progress) {
         long start = System.nanoTime();
+        InvarianceProperty.requireApplicable(settings.editKind(), original, settings.layer());
         HarnessContext c = new HarnessContext(runner, original, reference, settings);
         List<String> notes = new ArrayList<>();
         notes.add("runner: " + runner.hello().runner() + " (" + runner.spec().display() + "), declares " + runner.hello().dtype()
@@ -83,22 +84,20 @@ public final class Harness {
         reports.add(run(c, BaselineProperty.NAME, BaselineProperty.description(c), BaselineProperty.gen(c), settings.baselineTries(),
                 ids -> BaselineProperty.check(c, ids), Harness::tokens));
 
-        progress.accept(InvarianceProperty.NAME);
-        int[][] ids = InvarianceProperty.inputs(c);
-        Logits[] onOriginal = new Logits[1]; // asked inside the property, so a runner failing here is reported as its failure
-        PermutationSpace perms = Gens.headPermutations(c.heads(), original.config().numKeyValueHeads());
-        Gen<Permutation> moved = perms.filter(p -> !p.isIdentity());
-        reports.add(run(c, InvarianceProperty.NAME, InvarianceProperty.description(c), moved, settings.permutationTries(),
-                p -> {
-                    if (onOriginal[0] == null) onOriginal[0] = runner.logits(runner.originalFolder(), ids, c.vocab());
-                    InvarianceProperty.check(c, ids, onOriginal[0], p);
-                }, p -> new Counterexample(p.toArray(), p.toCycleString(), p.toArray(), p.toCycleString(), 0)));
+        reports.add(invariance(c, settings.editKind(), progress));
+        if (settings.editKind() != EditKinds.HEAD_PERMUTATION) {
+            notes.add("--edit-kind " + settings.editKind().name() + " applies to the invariance property; " + EquivarianceProperty.NAME
+                    + " uses head permutations");
+        }
 
         if (runner.hello().can("patch_heads") || runner.hello().can("ablate_heads")) {
             progress.accept(EquivarianceProperty.NAME);
             int[][][] pair = EquivarianceProperty.inputs(c);
+            Logits[] unpatched = new Logits[1]; // the runner's logits of the corrupted sequence, asked once inside the property
+            java.util.function.Supplier<Logits> corrupt = () -> unpatched[0] != null ? unpatched[0]
+                    : (unpatched[0] = runner.logits(runner.originalFolder(), pair[1], c.vocab()));
             reports.add(run(c, EquivarianceProperty.NAME, EquivarianceProperty.description(c), EquivarianceProperty.gen(c), settings.patchingTries(),
-                    pc -> EquivarianceProperty.check(c, pair[0], pair[1], pc),
+                    pc -> EquivarianceProperty.check(c, pair[0], pair[1], pc, corrupt),
                     pc -> new Counterexample(pc.perm().toArray(), pc.toString(), pc.perm().toArray(), pc.toString(), 0)));
         } else {
             notes.add("not run: " + EquivarianceProperty.NAME + " (the runner answers neither patch_heads nor ablate_heads)");
@@ -126,6 +125,19 @@ public final class Harness {
             notes.add("not run: " + GenerationProperty.NAME + " (the runner does not answer generate)");
         }
         return new Result(runner.hello().runner(), runner.hello().dtype(), reports, notes, runner.requests(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Invariance under the kind's generated parameters (the identity excluded), asking the runner for the original's logits once. */
+    static <P> PropertyReport invariance(HarnessContext c, EditKind<P> kind, Consumer<String> progress) {
+        String name = InvarianceProperty.name(kind);
+        progress.accept(name);
+        int[][] ids = InvarianceProperty.inputs(c);
+        Logits[] onOriginal = new Logits[1]; // asked inside the property, so a runner failing here is reported as its failure
+        return run(c, name, InvarianceProperty.description(c, kind), InvarianceProperty.gen(c, kind), c.settings().permutationTries(),
+                p -> {
+                    if (onOriginal[0] == null) onOriginal[0] = c.runner().logits(c.runner().originalFolder(), ids, c.vocab());
+                    InvarianceProperty.check(c, kind, ids, onOriginal[0], p);
+                }, p -> new Counterexample(kind.encode(p), kind.format(p), kind.encode(p), kind.format(p), 0));
     }
 
     private static Counterexample tokens(int[] ids) {

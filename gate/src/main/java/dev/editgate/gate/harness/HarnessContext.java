@@ -11,6 +11,8 @@ import dev.editgate.core.runner.RunnerProcess;
 import dev.editgate.core.tolerance.CalibratedTolerance;
 import dev.editgate.core.tolerance.LogitComparison;
 import dev.editgate.core.tolerance.LogitError;
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -24,8 +26,9 @@ import java.util.Set;
 
 /**
  * What the harness properties share: the runner, the original checkpoint and editgate's float64 forward of it, the
- * tolerance of the runner's declared dtype, the settings, and the permuted models handed to the runner (written
- * once per permutation with editgate's built-in edit, the few most recent kept).
+ * tolerance of the runner's declared dtype, the settings, and the edited models handed to the runner (written once
+ * per permutation with editgate's built-in edit, or per parameter with the edit kind's reference edit; the few most
+ * recent kept).
  */
 public final class HarnessContext {
     private static final int KEPT_MODELS = 4;
@@ -36,7 +39,7 @@ public final class HarnessContext {
     private final CalibratedTolerance tolerance;
     private final HarnessSettings settings;
     private final List<int[][]> calibration;
-    private final Map<Permutation, Path> permuted = new LinkedHashMap<>();
+    private final Map<Object, Path> edited = new LinkedHashMap<>(); // by head permutation, or by kind name and parameter
     private final Set<Integer> prefixTokens;
     private CalibratedTolerance half;
     private int made;
@@ -112,16 +115,28 @@ public final class HarnessContext {
 
     /** The runner's folder of the original permuted by {@code perm} at the harness layer (editgate's built-in edit). */
     public Path permutedModel(Permutation perm) {
-        Path p = permuted.remove(perm);
-        if (p == null) {
-            Checkpoint edited = BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer(), perm);
-            p = runner.addModel("perm-" + (++made), edited);
-        }
-        permuted.put(perm, p);
-        while (permuted.size() > KEPT_MODELS) {
-            Map.Entry<Permutation, Path> oldest = permuted.entrySet().iterator().next();
+        return model(perm, "perm-", () -> BuiltInHeadPermutation.INSTANCE.permuteHeads(original, layer(), perm));
+    }
+
+    /**
+     * The runner's folder of the original edited by {@code kind} with {@code p} at the harness layer (the kind's
+     * reference edit); head permutations go through {@link #permutedModel}, exactly as before edit kinds.
+     */
+    public <P> Path editedModel(EditKind<P> kind, P p) {
+        if (kind == EditKinds.HEAD_PERMUTATION) return permutedModel((Permutation) p);
+        String key = kind.name() + " " + java.util.Arrays.toString(kind.encode(p));
+        return model(key, kind.name() + "-", () -> kind.reference(original, layer(), p));
+    }
+
+    /** The model under {@code key}, written once (named {@code prefix} and a counter) and kept among the few most recent. */
+    private Path model(Object key, String prefix, java.util.function.Supplier<Checkpoint> edit) {
+        Path p = edited.remove(key);
+        if (p == null) p = runner.addModel(prefix + (++made), edit.get());
+        edited.put(key, p);
+        while (edited.size() > KEPT_MODELS) {
+            Map.Entry<Object, Path> oldest = edited.entrySet().iterator().next();
             runner.removeModel(oldest.getValue());
-            permuted.remove(oldest.getKey());
+            edited.remove(oldest.getKey());
         }
         return p;
     }

@@ -1,5 +1,8 @@
 package dev.editgate.gate.harness;
 
+import dev.editgate.gate.kind.EditKind;
+import dev.editgate.gate.kind.EditKinds;
+
 /**
  * The knobs of a harness run.
  *
@@ -11,10 +14,18 @@ package dev.editgate.gate.harness;
  * @param generationTries   prompts tried by the generation property
  * @param maxLength         longest generated token sequence
  * @param newTokens         tokens generated per prompt
+ * @param editKind          the edit kind of the invariance property ({@code --edit-kind}; equivariance always uses head permutations)
  */
 public record HarnessSettings(int layer, long seed, int baselineTries, int permutationTries, int patchingTries, int generationTries,
-                              int maxLength, int newTokens) {
+                              int maxLength, int newTokens, EditKind<?> editKind) {
+    /** The settings with invariance under head permutations (the default kind). */
+    public HarnessSettings(int layer, long seed, int baselineTries, int permutationTries, int patchingTries, int generationTries,
+                           int maxLength, int newTokens) {
+        this(layer, seed, baselineTries, permutationTries, patchingTries, generationTries, maxLength, newTokens, EditKinds.HEAD_PERMUTATION);
+    }
+
     public HarnessSettings {
+        java.util.Objects.requireNonNull(editKind, "editKind");
         if (baselineTries < 1 || permutationTries < 1 || patchingTries < 1 || generationTries < 1) {
             throw new IllegalArgumentException("every property needs at least one try");
         }
@@ -29,6 +40,12 @@ public record HarnessSettings(int layer, long seed, int baselineTries, int permu
 
     /** All try counts scaled to {@code tries} (the CLI's --tries), each at least one. */
     public HarnessSettings withTries(int tries) {
-        return new HarnessSettings(layer, seed, tries, Math.max(1, tries / 4), Math.max(1, tries / 2), Math.max(1, tries / 4), maxLength, newTokens);
+        return new HarnessSettings(layer, seed, tries, Math.max(1, tries / 4), Math.max(1, tries / 2), Math.max(1, tries / 4), maxLength, newTokens,
+                editKind);
+    }
+
+    /** The same settings with invariance under {@code kind}. */
+    public HarnessSettings withEditKind(EditKind<?> kind) {
+        return new HarnessSettings(layer, seed, baselineTries, permutationTries, patchingTries, generationTries, maxLength, newTokens, kind);
     }
 }

@@ -26,7 +26,10 @@ class HarnessCatchesMutantsTest {
                 Arguments.of("gqa_tile", "tiny-llama", BaselineProperty.NAME, "tokens [0] (1 token)", "repeat_interleave"),
                 Arguments.of("positions_from_1", "tiny-gpt2", BaselineProperty.NAME, "tokens [0] (1 token)", "positions are off by one"),
                 Arguments.of("bos_prepended", "tiny", BaselineProperty.NAME, "tokens [", "prepends token 0"),
-                Arguments.of("sampling", "tiny", GenerationProperty.NAME, "tokens [0] (1 token)", "does not take the argmax"));
+                Arguments.of("sampling", "tiny", GenerationProperty.NAME, "tokens [0] (1 token)", "does not take the argmax"),
+                Arguments.of("patch_noop", "tiny", EquivarianceProperty.NAME, "S = [0]",
+                        "the runner's patch_heads has no effect: its logits equal the unpatched ones while editgate's z-patching of the same heads changes them by"),
+                Arguments.of("patch_noop", "tiny-llama", EquivarianceProperty.NAME, "S = [0]", "the runner's patch_heads has no effect"));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

@@ -74,6 +74,38 @@ class HarnessEntryPointsTest {
     }
 
     @Test
+    void harnessCommandJudgesInvarianceUnderTheChosenEditKind() throws Exception {
+        assumeTrue(HarnessTestSupport.pythonAvailable(), "python3 with numpy is not available");
+        Run r = cli("harness", "--model", "fixture:tiny", "--runner", runnerCommand(null), "--tries", "4", "--seed", "3",
+                "--edit-kind", "mlp-permutation", "--report", dir.resolve("mlp").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("edit kind mlp-permutation (invariance; equivariance uses head permutations)")
+                .contains("--edit-kind mlp-permutation applies to the invariance property; equivariance of head patching uses head permutations")
+                .contains("--seed 3 --edit-kind mlp-permutation");
+        assertThat(Files.readString(dir.resolve("mlp").resolve("report.json"))).contains("\"invariance under mlp-permutation\"");
+        Run na = cli("harness", "--model", "fixture:tiny", "--runner", runnerCommand(null), "--edit-kind", "up-down-scaling",
+                "--report", dir.resolve("na").toString());
+        assertThat(na.exit()).isEqualTo(2);
+        assertThat(na.err()).contains("--edit-kind up-down-scaling does not apply to this model").contains("SwiGLU");
+        Run unknown = cli("harness", "--model", "fixture:tiny", "--runner", runnerCommand(null), "--edit-kind", "head-shuffle",
+                "--report", dir.resolve("unknown").toString());
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--edit-kind 'head-shuffle': unknown edit kind");
+    }
+
+    /** The gate's harness stage judges invariance under the gate's --edit-kind. */
+    @Test
+    void theGatesHarnessStageUsesTheGatesEditKind() throws Exception {
+        assumeTrue(HarnessTestSupport.pythonAvailable(), "python3 with numpy is not available");
+        Path reports = dir.resolve("gate");
+        Run r = cli("gate", "--model", "fixture:tiny", "--edit-kind", "residual-permutation", "--runner", runnerCommand(null),
+                "--tries", "4", "--seed", "3", "--report", reports.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(0);
+        assertThat(Files.readString(reports.resolve("report.json"))).contains("\"invariance under residual-permutation\"")
+                .doesNotContain("\"invariance under head permutations\"");
+    }
+
+    @Test
     void aRunnerThatDoesNotStartIsASetupErrorExitTwo() throws Exception {
         Run missing = cli("harness", "--model", "fixture:tiny", "--runner", "command:/nonexistent/runner", "--report", dir.resolve("a").toString());
         assertThat(missing.exit()).isEqualTo(2);
