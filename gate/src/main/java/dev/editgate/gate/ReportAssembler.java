@@ -39,7 +39,9 @@ public final class ReportAssembler {
                 s.config().seed(),
                 s.config().tries(),
                 s.prompts(),
-                new dev.editgate.reports.model.EditCalls(s.editCalls(), s.editReuses()));
+                new dev.editgate.reports.model.EditCalls(s.editCalls(), s.editReuses()),
+                s.kind().name(),
+                !s.kind().perLayer());
         List<String> notes = new ArrayList<>();
         if (weightDtype.equals("BF16")) notes.add("BF16 weights were widened to FP32 before DJL (DJL has no bfloat16)");
         if (s.config().dtype().equals("fp16")) notes.add("fp16 compute: softmax and layer norms run in fp32, as Hugging Face does");

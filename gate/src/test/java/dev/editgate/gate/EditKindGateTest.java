@@ -48,6 +48,10 @@ class EditKindGateTest {
         assertThat(r.verdict()).as(alarm(r)).isEqualTo(GateReport.Verdict.PASS);
         assertThat(r.stages()).extracting(StageReport::name).containsExactly("structural", "numeric", "functional", "behavioural");
         assertThat(r.stages().subList(0, 3)).allMatch(s -> s.status() == StageReport.Status.PASSED && !s.properties().isEmpty());
+        assertThat(r.run().editKind()).isEqualTo(kind);   // the report says which kind was checked, and on what
+        assertThat(r.run().wholeModel()).isEqualTo(kind.equals("residual-permutation"));
+        assertThat(r.run().scope()).isEqualTo(kind.equals("residual-permutation") ? "the whole model"
+                : "layer " + r.run().layer() + " (" + r.run().heads() + " heads)");
         if (kind.equals("mlp-permutation")) {
             assertThat(r.stages().get(3).status()).isEqualTo(StageReport.Status.PASSED);
             assertThat(r.stages().get(3).properties()).extracting(p -> p.name()).containsExactly("neuron ablations follow the weights (equivariance)");

@@ -58,7 +58,7 @@ public final class HtmlReport {
             h.append("<div class=\"what\">").append(Html.esc(run.edit())).append("</div><div>")
              .append("<code>").append(Html.esc(run.model())).append("</code>");
             if (run.revision() != null && !run.revision().isBlank()) h.append(" @ <code>").append(Html.esc(run.revision())).append("</code>");
-            h.append(" · layer ").append(run.layer()).append(" · ").append(run.heads()).append(" heads · ")
+            h.append(" · ").append(run.wholeModel() ? "whole model" : "layer " + run.layer() + " · " + run.heads() + " heads").append(" · ")
              .append(Html.esc(run.computeDtype())).append(" on ").append(Html.esc(run.device())).append("</div>");
         }
         if (r.verdict() == GateReport.Verdict.INCONCLUSIVE) {
@@ -238,7 +238,8 @@ public final class HtmlReport {
             kv(h, "weight dtype", run.weightDtype());
             kv(h, "compute dtype", run.computeDtype());
             kv(h, "device", run.device());
-            kv(h, "layer / heads", run.layer() + " / " + run.heads());
+            kv(h, "edit kind", run.editKind());
+            kv(h, "layer / heads", run.wholeModel() ? "whole model (" + run.heads() + " heads per layer)" : run.layer() + " / " + run.heads());
             kv(h, "edit", run.edit());
             kv(h, "seed / tries", run.seed() + " / " + run.tries());
             if (run.editCalls() != null) kv(h, "edit calls", run.editCalls().summary());

@@ -29,7 +29,7 @@ public final class MarkdownReport {
         if (run != null) {
             md.append("**").append(cell(run.edit())).append("** on `").append(code(run.model())).append('`');
             if (run.revision() != null && !run.revision().isBlank()) md.append(" @ `").append(code(run.revision())).append('`');
-            md.append(", layer ").append(run.layer()).append(" (").append(run.heads()).append(" heads), ")
+            md.append(", ").append(run.scope()).append(", ")
               .append(cell(run.computeDtype())).append(" on ").append(cell(run.device())).append("  \n");
         }
         md.append("Started ").append(Format.instant(r.started())).append(", took ").append(Format.duration(r.elapsed()))
@@ -150,7 +150,8 @@ public final class MarkdownReport {
             row(md, "weight dtype", run.weightDtype());
             row(md, "compute dtype", run.computeDtype());
             row(md, "device", run.device());
-            row(md, "layer / heads", run.layer() + " / " + run.heads());
+            row(md, "edit kind", run.editKind());
+            row(md, "layer / heads", run.wholeModel() ? "whole model (" + run.heads() + " heads per layer)" : run.layer() + " / " + run.heads());
             row(md, "seed / tries", run.seed() + " / " + run.tries());
             if (run.editCalls() != null) row(md, "edit calls", run.editCalls().summary());
         }

@@ -137,7 +137,8 @@ final class GateCommand implements Callable<Integer> {
             for (String line : report.shapes().summaryLines()) out.println("  " + line);
         }
         out.println();
-        String what = report.shapes() == null ? "layer " + report.run().layer() + ", " + report.run().heads() + " heads"
+        String what = report.shapes() == null ? (report.run().wholeModel() ? "whole model, " + report.run().editKind()
+                : "layer " + report.run().layer() + ", " + report.run().heads() + " heads")
                 : report.shapes().models().size() + " generated " + report.shapes().family() + " models";
         out.println("verdict: " + report.verdict() + " (" + what + ", " + ProgressLine.seconds(report.elapsed()) + ")");
         if (report.verdict() == GateReport.Verdict.INCONCLUSIVE) {

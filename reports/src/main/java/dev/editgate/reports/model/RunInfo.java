@@ -23,10 +23,25 @@ public record RunInfo(
         long seed,
         int tries,
         List<String> prompts,
-        EditCalls editCalls) {
+        EditCalls editCalls,
+        String editKind,
+        boolean wholeModel) {
 
     public RunInfo {
         prompts = List.copyOf(prompts);
+        if (editKind == null) editKind = "head-permutation";
+    }
+
+    /** A head-permutation run (the edit kind every report had before there were others). */
+    public RunInfo(String model, String revision, String modelFolder, String contentHash, String computeDtype, String weightDtype,
+                   String device, int layer, int heads, String edit, long seed, int tries, List<String> prompts, EditCalls editCalls) {
+        this(model, revision, modelFolder, contentHash, computeDtype, weightDtype, device, layer, heads, edit, seed, tries, prompts, editCalls,
+                "head-permutation", false);
+    }
+
+    /** What the edit acted on, for headers: {@code layer 6 (12 heads)}, or {@code the whole model} for a whole-model kind. */
+    public String scope() {
+        return wholeModel ? "the whole model" : "layer " + layer + " (" + heads + " heads)";
     }
 
     /** Without edit-call counts. */
