@@ -21,11 +21,11 @@ import glob
 import json
 import os
 import sys
-import traceback
 
 import numpy as np
 
 from . import safetensors_np
+from ._lines import MAX_ERROR, _bounded, answer_lines  # noqa: F401 (MAX_ERROR, _bounded: public to tests)
 
 __all__ = ["run", "load_input", "write_output", "safetensors_np", "PROTOCOL", "PROTOCOLS", "protocol2_request"]
 PROTOCOLS = (1, 2)
@@ -119,32 +119,7 @@ def run(edit_fn, argv=None):
         sys.stdout = real_stdout
 
 
-MAX_ERROR = 4000
-
-
-def _bounded(text, limit=MAX_ERROR):
-    """Head and end of a long error message (editgate keeps at most a few KiB of it anyway)."""
-    if len(text) <= limit:
-        return text
-    head = limit // 4
-    return f"{text[:head]}\n[... {len(text) - limit} characters dropped ...]\n{text[len(text) - (limit - head):]}"
-
-
 def _worker(edit_fn):
     replies = sys.stdout
     sys.stdout = sys.stderr  # user prints go to stderr; only replies reach the real stdout
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        rid = None
-        try:
-            request = json.loads(line)
-            rid = request.get("id")
-            handle(request, edit_fn)
-            reply = {"id": rid, "ok": True}
-        except Exception as e:  # a failed trial, never a dead worker
-            traceback.print_exc(file=sys.stderr)
-            reply = {"id": rid, "ok": False, "error": _bounded(f"{type(e).__name__}: {e}")}
-        replies.write(json.dumps(reply) + "\n")
-        replies.flush()
+    answer_lines(sys.stdin, replies, lambda request: handle(request, edit_fn))

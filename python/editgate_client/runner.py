@@ -25,24 +25,16 @@ print never corrupts a reply.
 import json
 import os
 import sys
-import traceback
 
 import numpy as np
 
 from . import safetensors_np
+from ._lines import answer_lines
 
 __all__ = ["serve", "PROTOCOL", "OPERATIONS"]
 PROTOCOL = 1
 OPERATIONS = ("logits", "generate", "patch_heads", "ablate_heads")
 _DTYPES = ("float64", "float32", "float16", "bfloat16")
-MAX_ERROR = 4000
-
-
-def _bounded(text, limit=MAX_ERROR):
-    if len(text) <= limit:
-        return text
-    head = limit // 4
-    return f"{text[:head]}\n[... {len(text) - limit} characters dropped ...]\n{text[len(text) - (limit - head):]}"
 
 
 def _check_hello(hello):
@@ -109,20 +101,10 @@ def serve(runner, stdin=None, stdout=None):
     hello = _check_hello(runner.hello())
     replies.write(json.dumps(hello) + "\n")
     replies.flush()
-    for line in stdin:
-        line = line.strip()
-        if not line:
-            continue
-        rid = None
-        try:
-            request = json.loads(line)
-            rid = request.get("id")
-            if request.get("protocol") != PROTOCOL:
-                raise ValueError(f"unsupported runner protocol {request.get('protocol')!r}; this client speaks {PROTOCOL}")
-            handle(runner, request, hello["capabilities"])
-            reply = {"id": rid, "ok": True}
-        except Exception as e:  # a failed request, never a dead runner
-            traceback.print_exc(file=sys.stderr)
-            reply = {"id": rid, "ok": False, "error": _bounded(f"{type(e).__name__}: {e}")}
-        replies.write(json.dumps(reply) + "\n")
-        replies.flush()
+
+    def answer(request):
+        if request.get("protocol") != PROTOCOL:
+            raise ValueError(f"unsupported runner protocol {request.get('protocol')!r}; this client speaks {PROTOCOL}")
+        handle(runner, request, hello["capabilities"])
+
+    answer_lines(stdin, replies, answer)

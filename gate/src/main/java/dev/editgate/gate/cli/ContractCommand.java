@@ -4,7 +4,6 @@ import dev.editgate.core.contract.Contract;
 import dev.editgate.core.contract.ContractParser;
 import dev.editgate.core.external.ExternalEditSpec;
 import dev.editgate.core.forward.ComputeDtype;
-import dev.editgate.gate.ModelChoice;
 import dev.editgate.gate.contract.ContractEdits;
 import dev.editgate.gate.contract.ContractGate;
 import dev.editgate.gate.contract.ContractReport;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,11 +37,7 @@ final class ContractCommand implements Callable<Integer> {
             description = "rank-one-key-value, head-pruning, merged-lora (built-in), mutant:NAME, class:FQCN (a ContractEdit) or command:'...' (protocol 2).")
     String edit;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Checkpoint folder, cached model id or fixture:NAME.")
-    String model;
-
-    @Option(names = "--revision", paramLabel = "R", description = "Revision of a cached model id.")
-    String revision;
+    @Mixin ModelOptions model;
 
     @Option(names = "--edit-mode", paramLabel = "MODE", defaultValue = "worker", description = "command: edits: worker (default) or one-shot.")
     String editMode;
@@ -64,7 +60,7 @@ final class ContractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Contract c = ContractParser.read(contract, System.getProperties(), set);
-        Path folder = ModelChoice.resolve(model, revision);
+        Path folder = model.folder();
         dev.editgate.gate.setup.Preflight.reportFolderWritable(report.toAbsolutePath());
         ExternalEditSpec.Mode mode = switch (editMode) {
             case "worker" -> ExternalEditSpec.Mode.WORKER;

@@ -1,18 +1,12 @@
 package dev.editgate.gate.junit;
 
 import dev.editgate.core.edit.KindEdit;
-import dev.editgate.gate.Gate;
-import dev.editgate.gate.GateListener;
-import dev.editgate.gate.config.GateConfig;
 import dev.editgate.gate.config.GateKey;
 import dev.editgate.gate.kind.EditKind;
-import dev.editgate.reports.ReportWriter;
 import dev.editgate.reports.model.GateReport;
 import dev.editgate.reports.model.PropertyReport;
 import dev.editgate.reports.model.StageReport;
 import java.util.Map;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -59,16 +53,10 @@ public abstract class EditKindContract<P> {
     @BeforeAll
     final void runGate() {
         Map<GateKey, String> fixed = new java.util.EnumMap<>(GateKey.class);
-        fixed.put(GateKey.REPORT, "target/editgate/" + getClass().getSimpleName());
         fixed.put(GateKey.EDIT_KIND, kind().name());
         fixed.putAll(settings());
-        java.util.Properties sys = System.getProperties();
-        fixed.keySet().removeIf(k -> k != GateKey.EDIT_KIND && sys.getProperty(k.systemProperty()) != null);
-        GateConfig config = GateConfig.resolve(fixed, sys);
-        report = new Gate(config, GateListener.NONE).rerunLine(config.mavenReproduceCommand(getClass().getSimpleName(), sys))
-                .run(kind(), edit(), getClass().getSimpleName() + ".edit()");
-        var files = ReportWriter.write(report, config.reportDir());
-        System.out.println("editgate (" + kind().name() + "): " + report.verdict() + " - report " + files.html().toAbsolutePath());
+        report = ContractGateRun.run(getClass(), fixed, java.util.Set.of(GateKey.EDIT_KIND), "editgate (" + kind().name() + "): ",
+                (gate, description) -> gate.run(kind(), edit(), description));
     }
 
     @Test
@@ -88,18 +76,7 @@ public abstract class EditKindContract<P> {
     final void behavioural() { assertStage("behavioural"); }
 
     private void assertStage(String name) {
-        StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
-        if (stage.status() == StageReport.Status.SKIPPED && stage.reason().contains("time budget")) {
-            Assertions.fail("editgate " + stage.name() + " stage was not run (verdict INCONCLUSIVE): " + stage.reason()
-                    + "; raise -Deditgate.time-budget");
-        }
-        Assumptions.assumeFalse(stage.status() == StageReport.Status.SKIPPED, stage.reason());
-        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage));
-        if (stage.status() == StageReport.Status.ERROR) {
-            Assertions.fail("editgate " + stage.name() + " stage could not run (verdict INCONCLUSIVE: a setup problem, not the edit): "
-                    + stage.reason());
-        }
+        ContractGateRun.assertStage(report, name, this::failureMessage);
     }
 
     private String failureMessage(StageReport stage) {

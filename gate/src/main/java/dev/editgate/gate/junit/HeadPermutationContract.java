@@ -1,17 +1,11 @@
 package dev.editgate.gate.junit;
 
 import dev.editgate.core.edit.HeadPermutationEdit;
-import dev.editgate.gate.Gate;
-import dev.editgate.gate.GateListener;
-import dev.editgate.gate.config.GateConfig;
 import dev.editgate.gate.config.GateKey;
-import dev.editgate.reports.ReportFiles;
-import dev.editgate.reports.ReportWriter;
 import dev.editgate.reports.model.GateReport;
 import dev.editgate.reports.model.PropertyReport;
 import dev.editgate.reports.model.StageReport;
 import java.util.Map;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,7 +35,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public abstract class HeadPermutationContract {
     private GateReport report;
-    private ReportFiles files;
 
     /** The edit under test. */
     protected abstract HeadPermutationEdit edit();
@@ -58,16 +51,7 @@ public abstract class HeadPermutationContract {
 
     @BeforeAll
     final void runGate() {
-        Map<GateKey, String> fixed = new java.util.EnumMap<>(GateKey.class);
-        fixed.put(GateKey.REPORT, "target/editgate/" + getClass().getSimpleName());
-        fixed.putAll(settings());
-        java.util.Properties sys = System.getProperties();
-        fixed.keySet().removeIf(k -> sys.getProperty(k.systemProperty()) != null);
-        GateConfig config = GateConfig.resolve(fixed, sys);
-        report = new Gate(config, GateListener.NONE).rerunLine(config.mavenReproduceCommand(getClass().getSimpleName(), sys))
-                .run(edit(), getClass().getSimpleName() + ".edit()");
-        files = ReportWriter.write(report, config.reportDir());
-        System.out.println("editgate: " + report.verdict() + " - report " + files.html().toAbsolutePath());
+        report = ContractGateRun.run(getClass(), settings(), java.util.Set.of(), "editgate: ", (gate, description) -> gate.run(edit(), description));
     }
 
     @Test
@@ -108,19 +92,7 @@ public abstract class HeadPermutationContract {
     }
 
     private void assertStage(String name) {
-        StageReport stage = report.stages().stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("the gate has no stage " + name));
-        if (stage.status() == StageReport.Status.SKIPPED && stage.reason().contains("time budget")) {
-            // not judged is not passed: a build must not go green because the gate ran out of time
-            Assertions.fail("editgate " + stage.name() + " stage was not run (verdict INCONCLUSIVE): " + stage.reason()
-                    + "; raise -Deditgate.time-budget");
-        }
-        Assumptions.assumeFalse(stage.status() == StageReport.Status.SKIPPED, stage.reason());
-        if (stage.status() == StageReport.Status.FAILED) Assertions.fail(failureMessage(stage, report.reproduceCommand()));
-        if (stage.status() == StageReport.Status.ERROR) {
-            Assertions.fail("editgate " + stage.name() + " stage could not run (verdict INCONCLUSIVE: a setup problem, not the edit): "
-                    + stage.reason());
-        }
+        ContractGateRun.assertStage(report, name, stage -> failureMessage(stage, report.reproduceCommand()));
     }
 
     /** A failed stage as the build shows it: each failed property with its minimal counterexample and diagnosis. */
