@@ -259,6 +259,6 @@ public final class Gate {
         List<String> failed = results.stream().filter(r -> r.status() == PropertyReport.Status.FAILED).map(PropertyReport::name).toList();
         if (failure.isEmpty() && !failed.isEmpty()) failure = failed.size() + " of " + results.size() + " properties failed: " + String.join("; ", failed);
         return new StageReport(stage.name(), failure.isEmpty() ? StageReport.Status.PASSED : StageReport.Status.FAILED,
-                failure.isEmpty() ? stage.purpose() : failure, elapsed, results);
+                failure.isEmpty() ? stage.purpose(session) : failure, elapsed, results);
     }
 }

@@ -307,7 +307,8 @@ public final class ShapeSweep {
             }
         }
         if (all.isEmpty()) return new StageReport(stage, StageReport.Status.SKIPPED, "skipped: no generated model to run it on", elapsed, List.of());
-        String purpose = Gate.stages().stream().filter(s -> s.name().equals(stage)).map(Stage::purpose).findFirst().orElse("");
+        // a passed stage's reason is its purpose, as the gate worded it for the edit kind
+        String purpose = all.stream().filter(s -> s.status() == StageReport.Status.PASSED).map(StageReport::reason).findFirst().orElse("");
         return new StageReport(stage, status, status == StageReport.Status.PASSED ? purpose + " (" + where + ")" : reason + " (" + where + ")",
                 elapsed, new ArrayList<>(props.values()));
     }

@@ -38,6 +38,13 @@ public final class NumericStage implements Stage {
     public String purpose() { return "per-head norms, singular values and condition numbers are carried over, no NaN/Inf"; }
 
     @Override
+    public String purpose(GateSession s) {
+        if (s.isHeadPermutation()) return purpose();
+        return s.kind().claimsNormsAndSpectra() ? "per-" + s.kind().blockNoun() + " norms, singular values and condition numbers are carried over, no NaN/Inf"
+                : "no NaN/Inf (" + s.kind().name() + " claims no norm or spectrum invariant)";
+    }
+
+    @Override
     public List<GateProperty<?>> properties(GateSession s) {
         if (!s.isHeadPermutation()) return KindProperties.numeric(s, s.kind());
         Checkpoint original = s.original();

@@ -11,8 +11,11 @@ public interface Stage {
     /** structural, numeric, functional or behavioural. */
     String name();
 
-    /** One sentence for the report: what this stage establishes. */
+    /** One sentence for the report: what this stage establishes (for head permutations). */
     String purpose();
+
+    /** The same sentence for the session's edit kind (by default the head-permutation one). */
+    default String purpose(GateSession session) { return purpose(); }
 
     /** The properties to run, built once the earlier stages have passed. */
     List<GateProperty<?>> properties(GateSession session);

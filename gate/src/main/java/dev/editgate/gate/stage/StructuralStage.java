@@ -26,6 +26,12 @@ public final class StructuralStage implements Stage {
     public String purpose() { return "weights move as whole head blocks, bit for bit, and nothing else changes"; }
 
     @Override
+    public String purpose(GateSession s) {
+        return s.isHeadPermutation() ? purpose() : "weights change as " + s.kind().name() + "'s reference action says (" + s.kind().blockNoun()
+                + " blocks), bit for bit, and nothing else changes";
+    }
+
+    @Override
     public List<GateProperty<?>> properties(GateSession s) {
         if (!s.isHeadPermutation()) return KindProperties.structural(s, s.kind());
         int heads = s.heads();
