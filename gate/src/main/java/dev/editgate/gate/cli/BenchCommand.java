@@ -169,8 +169,15 @@ final class BenchCommand implements Callable<Integer> {
         for (ExternalEditSpec.Mode mode : ExternalEditSpec.Mode.values()) {
             ExternalEditSpec spec = ExternalEditSpec.parse(editCommand, mode, java.time.Duration.ofSeconds(300), Path.of("").toAbsolutePath());
             try (ExternalHeadPermutationEdit ext = ExternalHeadPermutationEdit.of(spec, folder)) {
-                ext.permuteHeads(ck, l, perms.get(0));
-                double s = structuralSeconds(ext, ck, l, perms);
+                // the warm-up call is the gate's own preflight: a command that cannot start or answer stops the bench with exit 2
+                dev.editgate.gate.setup.EditCommandPreflight.identityAnswered(ext, ck, l);
+                double s;
+                try {
+                    s = structuralSeconds(ext, ck, l, perms);
+                } catch (dev.editgate.core.external.ExternalEditException e) {
+                    throw new dev.editgate.gate.setup.SetupException("--edit-command `" + editCommand + "` failed during the "
+                            + (mode == ExternalEditSpec.Mode.WORKER ? "worker" : "one-shot") + " benchmark, so it cannot be timed:\n" + e.getMessage(), e);
+                }
                 out.printf("external %s: %.2f trials/s (%.1f ms/trial), the built-in edit %.2f trials/s (%.1f ms/trial): %.1fx the built-in's time%n",
                         mode == ExternalEditSpec.Mode.WORKER ? "worker" : "one-shot", perms.size() / s, s * 1e3 / perms.size(),
                         perms.size() / builtIn, builtIn * 1e3 / perms.size(), s / builtIn);

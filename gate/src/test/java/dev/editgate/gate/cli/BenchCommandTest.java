@@ -45,6 +45,23 @@ class BenchCommandTest {
         assertThat(buf.toString(StandardCharsets.UTF_8)).contains("--trials must be >= 1");
     }
 
+    @Test
+    void anEditCommandThatCannotStartIsOneClearLineNotAStackTrace() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = EditgateCli.commandLine().execute("bench", "--model", "fixture:tiny", "--trials", "1", "--no-gate",
+                    "--edit-command", "python3 -c \"import editgate_no_such_module\"");
+        } finally {
+            System.setErr(err);
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isEqualTo(2);
+        assertThat(text).contains("did not answer its first request").contains("ModuleNotFoundError").doesNotContain("\tat dev.editgate");
+    }
+
     private static String run(String... args) {
         PrintStream saved = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
