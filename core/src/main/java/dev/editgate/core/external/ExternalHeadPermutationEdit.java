@@ -71,7 +71,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         this.scratch = ScratchFolders.create("editgate-external-");
         try {
             this.work = Files.createDirectory(scratch.resolve("work"));
-            this.guard = new InputGuard(originalFolder, scratch);
+            this.guard = new InputGuard(originalFolder, scratch, sandbox.isolates());
             this.limits = OutputLimits.forModel(OutputLimits.sizeOf(guard.folder()));
         } catch (IOException | RuntimeException e) {
             ScratchFolders.delete(scratch);
@@ -93,6 +93,21 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
 
     /** The folder handed to the command as {@code input}. */
     public Path inputFolder() { return guard.folder(); }
+
+    /**
+     * Re-hashes the whole input copy (a trial only rereads it when its files' stamps changed, see {@link InputGuard}):
+     * the gate calls this at the end of every stage. A modification fails with {@code edit modified its input: ...}
+     * naming the command, stops the worker and restores a clean copy.
+     */
+    public void verifyInputUnchanged() {
+        try {
+            guard.verifyFully();
+        } catch (ExternalEditException e) {
+            stopWorker(); // nothing may touch the copy while it is rebuilt
+            guard.restore();
+            throw new ExternalEditException("external edit `" + String.join(" ", spec.command()) + "` (checked after its trials): " + e.getMessage());
+        }
+    }
 
     /** How the command is confined on this machine. */
     public Sandbox sandbox() { return sandbox; }
