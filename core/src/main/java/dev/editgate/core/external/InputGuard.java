@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  * input never goes unreported, at worst it is reported at the stage's end instead of on the trial that did it.
  */
 public final class InputGuard implements AutoCloseable {
-    private final Path original;
+    private final Filler filler;
+    private final String fillError;
     private final Path copy;
     private final Path parent;
     private final boolean stampsProve;
@@ -60,10 +61,15 @@ public final class InputGuard implements AutoCloseable {
      *                        are then trusted on any file system that keeps unix attributes
      */
     public InputGuard(Path originalFolder, Path parent, boolean readOnlyForEdit) {
-        this.original = originalFolder;
+        this(parent, "input-", copy -> copyRegularFiles(originalFolder, copy), "cannot copy the model folder " + originalFolder, readOnlyForEdit);
+    }
+
+    private InputGuard(Path parent, String prefix, Filler filler, String fillError, boolean readOnlyForEdit) {
+        this.filler = filler;
+        this.fillError = fillError;
         this.parent = parent;
         try {
-            this.copy = Files.createTempDirectory(parent, "input-");
+            this.copy = Files.createTempDirectory(parent, prefix);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the input copy under " + parent, e);
         }
@@ -71,21 +77,69 @@ public final class InputGuard implements AutoCloseable {
         populate();
     }
 
+    /**
+     * A guarded folder under {@code parent} whose files {@code filler} writes (now and on {@link #restore()}), e.g.
+     * a shard of the original's tensors that later inputs link to; checked like the copy of a model folder.
+     */
+    public static InputGuard filledBy(Path parent, String prefix, Filler filler, boolean readOnlyForEdit) {
+        return new InputGuard(parent, prefix, filler, "cannot write the guarded input files", readOnlyForEdit);
+    }
+
+    /** Writes the regular files a guarded folder holds. */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(Path folder) throws IOException;
+    }
+
     /** The read-only folder to hand to the edit. */
     public Path folder() { return copy; }
 
-    private void populate() {
-        try (Stream<Path> files = Files.list(original)) {
+    private static void copyRegularFiles(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) { // the original may be a HF snapshot of links to blobs
-                Path target = copy.resolve(f.getFileName().toString());
-                Files.copy(f, target);
-                NoFollowFiles.makeReadOnly(target);
+                Files.copy(f, to.resolve(f.getFileName().toString()));
+            }
+        }
+    }
+
+    /**
+     * Fills the folder, makes it read-only, and fingerprints it as a full check does (file system clock, stamps, then
+     * bytes), after waiting (at most {@link #CLOCK_WAIT_MS} ms) for the file system's clock to pass the files' ctimes,
+     * so that the stamps are usually confirmed at once and the first trial needs no re-hash.
+     */
+    private void populate() {
+        try {
+            filler.fill(copy);
+            try (Stream<Path> files = Files.list(copy)) {
+                for (Path f : files.toList()) NoFollowFiles.makeReadOnly(f);
             }
             NoFollowFiles.makeReadOnly(copy);
-            confirmed = null; // a new copy is confirmed by the next full check
+            confirmed = null;
+            Optional<FileTime> start = stampsProve ? clockAfterStamps() : Optional.empty();
+            Optional<Map<String, FileStamps.Stamp>> before = start.isPresent() ? FileStamps.read(copy) : Optional.empty();
             fingerprint = FolderFingerprint.of(copy);
+            if (before.isPresent() && FileStamps.allChangedBefore(before.get(), start.get())) confirmed = before.get();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the model folder " + original + " to " + copy, e);
+            throw new UncheckedIOException(fillError + " to " + copy, e);
+        }
+    }
+
+    /** The longest populate() waits for the file system's clock to tick past the new files' ctimes. */
+    static final long CLOCK_WAIT_MS = 50;
+
+    private Optional<FileTime> clockAfterStamps() {
+        Optional<Map<String, FileStamps.Stamp>> stamps = FileStamps.read(copy);
+        if (stamps.isEmpty()) return Optional.empty();
+        long deadline = System.nanoTime() + CLOCK_WAIT_MS * 1_000_000;
+        while (true) {
+            Optional<FileTime> now = FileStamps.now(parent);
+            if (now.isEmpty() || FileStamps.allChangedBefore(stamps.get(), now.get()) || System.nanoTime() > deadline) return now;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return now;
+            }
         }
     }
 
