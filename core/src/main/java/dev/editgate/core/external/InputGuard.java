@@ -102,11 +102,7 @@ public final class InputGuard implements AutoCloseable {
         }
     }
 
-    /**
-     * Fills the folder, makes it read-only, and fingerprints it as a full check does (file system clock, stamps, then
-     * bytes), after waiting (at most {@link #CLOCK_WAIT_MS} ms) for the file system's clock to pass the files' ctimes,
-     * so that the stamps are usually confirmed at once and the first trial needs no re-hash.
-     */
+    /** Fills the folder, makes it read-only, and fingerprints it as a full check does, so its stamps are confirmed at once. */
     private void populate() {
         try {
             filler.fill(copy);
@@ -114,17 +110,17 @@ public final class InputGuard implements AutoCloseable {
                 for (Path f : files.toList()) NoFollowFiles.makeReadOnly(f);
             }
             NoFollowFiles.makeReadOnly(copy);
-            confirmed = null;
-            Optional<FileTime> start = stampsProve ? clockAfterStamps() : Optional.empty();
-            Optional<Map<String, FileStamps.Stamp>> before = start.isPresent() ? FileStamps.read(copy) : Optional.empty();
-            fingerprint = FolderFingerprint.of(copy);
-            if (before.isPresent() && FileStamps.allChangedBefore(before.get(), start.get())) confirmed = before.get();
+            fingerprint = null;
+            fullCheck(); // fingerprints the new files (nothing to compare with yet)
         } catch (IOException e) {
             throw new UncheckedIOException(fillError + " to " + copy, e);
         }
     }
 
-    /** The longest populate() waits for the file system's clock to tick past the new files' ctimes. */
+    /**
+     * The longest a full check waits for the file system's clock to tick past the files' ctimes (one tick of a coarse
+     * kernel clock, a few ms), so that a check right after a change (the copy just made) still confirms the stamps.
+     */
     static final long CLOCK_WAIT_MS = 50;
 
     private Optional<FileTime> clockAfterStamps() {
@@ -170,15 +166,22 @@ public final class InputGuard implements AutoCloseable {
         });
     }
 
-    /** Re-hashes every file; when nothing changed, confirms the stamps read after the clock and before the bytes. */
+    /**
+     * Re-hashes every file (the first time: fingerprints it); when nothing changed, confirms the stamps read after
+     * the file system's clock passed them and before the bytes were read.
+     */
     private void fullCheck() {
-        fullChecks++;
         confirmed = null;
-        Optional<FileTime> start = stampsProve ? FileStamps.now(parent) : Optional.empty();
+        Optional<FileTime> start = stampsProve ? clockAfterStamps() : Optional.empty();
         Optional<Map<String, FileStamps.Stamp>> before = start.isPresent() ? FileStamps.read(copy) : Optional.empty();
-        fingerprint.changed().ifPresent(what -> {
-            throw new ExternalEditException("edit modified its input: " + what);
-        });
+        if (fingerprint == null) {
+            fingerprint = FolderFingerprint.of(copy);
+        } else {
+            fullChecks++;
+            fingerprint.changed().ifPresent(what -> {
+                throw new ExternalEditException("edit modified its input: " + what);
+            });
+        }
         if (before.isPresent() && FileStamps.allChangedBefore(before.get(), start.get())) confirmed = before.get();
     }
 
