@@ -32,15 +32,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each call writes a request, runs the command (one-shot) or asks the worker inside a {@link Sandbox},
  * waits at most the spec's timeout (then kills every process the command started), checks that the input
- * copy is unchanged ({@link InputGuard}) and that nothing was written next to the output folder, validates
+ * copy is unchanged ({@link InputGuard}: by inode stamps, re-hashed when they change; {@link #verifyInputUnchanged()}
+ * re-hashes it whatever the stamps say) and that nothing was written next to the output folder, validates
  * the output ({@link OutputLimits}, readable safetensors, names from the original, equal shapes and dtypes)
  * and returns the original with those tensors replaced. Every failure is an {@link ExternalEditException}
  * naming the command, the request id and what went wrong; a dead or misbehaving worker is restarted for the
  * next trial. Reads from the command are bounded: a reply line ({@link #MAX_REPLY_LINE}), stderr and error
  * replies (a tail, saying how much was dropped). Not thread-safe: one trial at a time.
  *
- * <p>Folders: {@code scratch/} (read-only to a sandboxed edit) holds the input copy, the request files and
- * the inputs of non-original checkpoints; {@code scratch/work/} (the only writable folder) holds the output
+ * <p>Folders: {@code scratch/} (read-only to a sandboxed edit) holds the input copy, the request files,
+ * the inputs of non-original checkpoints and the guarded shards of the original's tensors those inputs link to; {@code scratch/work/} (the only writable folder) holds the output
  * folders {@code out-<id>} and the edit's TMPDIR. All of it is deleted on close and, should the JVM exit
  * first, by {@link ScratchFolders}' shutdown hook.
  */
