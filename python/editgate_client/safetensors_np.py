@@ -49,10 +49,11 @@ def write(path, tensors, dtypes=None, metadata=None):
             tag = _FROM_NP.get(arr.dtype.newbyteorder("<").str if arr.dtype.byteorder == ">" else arr.dtype.str)
             if tag is None:
                 raise ValueError(f"tensor {name}: numpy dtype {arr.dtype} has no safetensors tag")
-        raw = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": tag, "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
+        # the array's own bytes (no copy unless it is big-endian or not contiguous): [size] little-endian elements as bytes
+        raw = np.require(arr.astype(arr.dtype.newbyteorder("<"), copy=False), requirements="C").reshape(-1).view(np.uint8)
+        header[name] = {"dtype": tag, "shape": list(arr.shape), "data_offsets": [offset, offset + raw.nbytes]}
         blobs.append(raw)
-        offset += len(raw)
+        offset += raw.nbytes
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     h = json.dumps(header, separators=(",", ":")).encode()
@@ -62,5 +63,5 @@ def write(path, tensors, dtypes=None, metadata=None):
         f.write(struct.pack("<Q", len(h)))
         f.write(h)
         for b in blobs:
-            f.write(b)
+            f.write(memoryview(b))
     os.replace(tmp, path)

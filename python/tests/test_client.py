@@ -1,4 +1,4 @@
-"""The client's protocol side: bounded error replies (python3 -m unittest discover -s tests -t ., from python/)."""
+"""The client's protocol side: bounded error replies, input maps reused, unchanged arrays left out (python3 -m unittest discover -s tests -t ., from python/)."""
 import io
 import json
 import os
@@ -48,6 +48,70 @@ class BoundedErrors(unittest.TestCase):
         self.assertTrue(reply["error"].startswith("ValueError: spam"), reply["error"][:100])
         self.assertIn("characters dropped", reply["error"])
         self.assertLess(len(reply["error"]), editgate_client.MAX_ERROR + 100)
+
+
+class InputMapsAndOutputs(unittest.TestCase):
+    """An input folder is mapped once while its files keep their stamps; arrays handed back unchanged are not written."""
+
+    def folder(self, values):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        path = os.path.join(folder, "model.safetensors")
+        editgate_client.safetensors_np.write(path, {"w": np.array(values, np.float32), "b": np.arange(3, dtype=np.int64)}, {}, {})
+        return folder, path
+
+    def test_the_same_input_is_mapped_once_and_handed_out_in_fresh_dicts(self):
+        folder, _ = self.folder([1, 2])
+        t1, d1 = editgate_client.load_input(folder)
+        t1["w"] = "the caller may change its dict"
+        t2, d2 = editgate_client.load_input(folder)
+        self.assertIsNot(t1, t2)
+        self.assertEqual(d2, {"w": "F32", "b": "I64"})
+        t3, _ = editgate_client.load_input(folder)
+        self.assertIs(t3["w"], t2["w"], "the same read-only map, not a new one per request")
+        self.assertFalse(t3["w"].flags.writeable)
+        np.testing.assert_array_equal(t3["w"], [1, 2])
+
+    def test_a_replaced_file_is_read_again(self):
+        folder, path = self.folder([1, 2])
+        before, _ = editgate_client.load_input(folder)
+        editgate_client.safetensors_np.write(path, {"w": np.array([7, 8, 9], np.float32)}, {}, {})  # a new file (os.replace)
+        after, dtypes = editgate_client.load_input(folder)
+        np.testing.assert_array_equal(after["w"], [7, 8, 9])
+        self.assertEqual(set(after), {"w"})
+        np.testing.assert_array_equal(before["w"], [1, 2])  # the old map stays valid for whoever holds it
+
+    def test_arrays_handed_back_unchanged_are_left_out_of_the_output(self):
+        folder, _ = self.folder([1, 2])
+        out = os.path.join(folder, "out")
+
+        def edit(tensors, request):
+            full = dict(tensors)  # the whole model back, one tensor changed
+            full["w"] = tensors["w"] * 2
+            full["renamed"] = tensors["b"]  # an input array under another name is written
+            return full
+
+        editgate_client.handle({"protocol": 1, "id": "t1", "input": folder, "output": out}, edit)
+        written, dtypes, meta = editgate_client.safetensors_np.read(os.path.join(out, "model.safetensors"))
+        self.assertEqual(sorted(written), ["renamed", "w"])
+        np.testing.assert_array_equal(written["w"], [2, 4])
+        np.testing.assert_array_equal(written["renamed"], [0, 1, 2])
+
+    def test_written_bytes_do_not_depend_on_the_arrays_layout(self):
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        base = np.arange(12, dtype=np.float32).reshape(3, 4)
+        variants = {"c": base, "strided": np.asfortranarray(base), "big_endian": base.astype(">f4")}
+        blobs = set()
+        for name, arr in variants.items():
+            path = os.path.join(folder, name + ".safetensors")
+            editgate_client.safetensors_np.write(path, {"x": arr, "s": np.float64(3.5)}, {}, {})
+            with open(path, "rb") as f:
+                blobs.add(f.read())
+            t, d, _ = editgate_client.safetensors_np.read(path)
+            np.testing.assert_array_equal(t["x"], base)
+            self.assertEqual(t["s"].shape, ())
+        self.assertEqual(len(blobs), 1, "one byte string for every layout of the same values")
 
 
 if __name__ == "__main__":

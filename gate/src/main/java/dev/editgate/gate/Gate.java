@@ -158,7 +158,8 @@ public final class Gate {
             EditCommandPreflight.identityAnswered(external, original, layer);
         }
         GateSession session = new GateSession(config, folder, original, layer, kind, edit, editDescription,
-                PromptSet.load(config.prompts()), listener);
+                PromptSet.load(config.prompts()), listener, rawEdit instanceof ExternalHeadPermutationEdit e ? e
+                        : rawEdit instanceof dev.editgate.gate.kind.ExternalKindEdit<?> k ? k.runner() : null);
         try (session) {
             List<StageReport> reports = runStages(session, t0, stages);
             return ReportAssembler.assemble(session, started, Duration.ofNanos(System.nanoTime() - t0), verdict(reports), reports,
@@ -243,6 +244,7 @@ public final class Gate {
             session.editFailures().reset();
             try {
                 stage.collectPlots(session); // also the full check that the original folder is unchanged
+                session.verifyEditInputUnchanged(); // an external edit's input copy, re-hashed once per stage
             } catch (AssertionError e) {
                 failure = GateProperty.message(e); // the edit modified its input
             } catch (RuntimeException e) {

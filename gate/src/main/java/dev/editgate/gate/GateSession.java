@@ -32,6 +32,8 @@ public final class GateSession implements AutoCloseable {
     private final List<String> prompts;
     private final GateListener listener;
     private final FolderFingerprint integrity;
+    /** The external edit's runner (its input copy is re-hashed at the end of every stage), or null. */
+    private final dev.editgate.core.external.ExternalHeadPermutationEdit external;
     private final EditFailureTracker editFailures = new EditFailureTracker();
     private final EditResultCache editResults = new EditResultCache();
     private final java.util.concurrent.atomic.AtomicLong editCalls = new java.util.concurrent.atomic.AtomicLong();
@@ -47,7 +49,8 @@ public final class GateSession implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     <P> GateSession(GateConfig config, Path modelFolder, Checkpoint original, int layer, EditKind<P> kind, KindEdit<P> edit,
-                String editDescription, List<String> prompts, GateListener listener) {
+                String editDescription, List<String> prompts, GateListener listener,
+                dev.editgate.core.external.ExternalHeadPermutationEdit external) {
         this.config = config;
         this.modelFolder = modelFolder;
         this.original = original;
@@ -58,6 +61,7 @@ public final class GateSession implements AutoCloseable {
         this.prompts = List.copyOf(prompts);
         this.listener = listener;
         this.integrity = FolderFingerprint.of(modelFolder);
+        this.external = external;
     }
 
     public GateConfig config() { return config; }
@@ -145,6 +149,19 @@ public final class GateSession implements AutoCloseable {
         integrity.changed().ifPresent(what -> {
             throw new AssertionError("edit modified its input: " + what);
         });
+    }
+
+    /**
+     * For an external edit, re-hashes the input copy it was handed (its trials only compare the files' inode stamps,
+     * see InputGuard); fails with {@code edit modified its input: ...}. Nothing to do for an edit that runs in the JVM.
+     */
+    public void verifyEditInputUnchanged() {
+        if (external == null) return;
+        try {
+            external.verifyInputUnchanged();
+        } catch (dev.editgate.core.external.ExternalEditException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
     }
 
     /** The shared forward passes, loaded on first use (the structural and numeric stages never need them). */

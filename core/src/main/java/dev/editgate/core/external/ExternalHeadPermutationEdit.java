@@ -7,6 +7,7 @@ import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.HeadPermutationEdit;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.safetensors.SafetensorsFile;
+import dev.editgate.core.safetensors.SafetensorsWriter;
 import dev.editgate.core.safetensors.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,15 +32,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each call writes a request, runs the command (one-shot) or asks the worker inside a {@link Sandbox},
  * waits at most the spec's timeout (then kills every process the command started), checks that the input
- * copy is unchanged ({@link InputGuard}) and that nothing was written next to the output folder, validates
+ * copy is unchanged ({@link InputGuard}: by inode stamps, re-hashed when they change; {@link #verifyInputUnchanged()}
+ * re-hashes it whatever the stamps say) and that nothing was written next to the output folder, validates
  * the output ({@link OutputLimits}, readable safetensors, names from the original, equal shapes and dtypes)
  * and returns the original with those tensors replaced. Every failure is an {@link ExternalEditException}
  * naming the command, the request id and what went wrong; a dead or misbehaving worker is restarted for the
  * next trial. Reads from the command are bounded: a reply line ({@link #MAX_REPLY_LINE}), stderr and error
  * replies (a tail, saying how much was dropped). Not thread-safe: one trial at a time.
  *
- * <p>Folders: {@code scratch/} (read-only to a sandboxed edit) holds the input copy, the request files and
- * the inputs of non-original checkpoints; {@code scratch/work/} (the only writable folder) holds the output
+ * <p>Folders: {@code scratch/} (read-only to a sandboxed edit) holds the input copy, the request files,
+ * the inputs of non-original checkpoints and the guarded shards of the original's tensors those inputs link to; {@code scratch/work/} (the only writable folder) holds the output
  * folders {@code out-<id>} and the edit's TMPDIR. All of it is deleted on close and, should the JVM exit
  * first, by {@link ScratchFolders}' shutdown hook.
  */
@@ -61,6 +64,8 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private Path previousOut;
     private Path previousIn;
     private Path previousRequest;
+    /** Guarded shards of the original's tensors that round-trip inputs link to, keyed by the replaced names. */
+    private final Map<Set<String>, InputGuard> restShards = new LinkedHashMap<>();
     /** The first checkpoint handed in, checked bit for bit against the guarded copy: "the original". */
     private Checkpoint original;
 
@@ -71,7 +76,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
         this.scratch = ScratchFolders.create("editgate-external-");
         try {
             this.work = Files.createDirectory(scratch.resolve("work"));
-            this.guard = new InputGuard(originalFolder, scratch);
+            this.guard = new InputGuard(originalFolder, scratch, sandbox.isolates());
             this.limits = OutputLimits.forModel(OutputLimits.sizeOf(guard.folder()));
         } catch (IOException | RuntimeException e) {
             ScratchFolders.delete(scratch);
@@ -93,6 +98,21 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
 
     /** The folder handed to the command as {@code input}. */
     public Path inputFolder() { return guard.folder(); }
+
+    /**
+     * Re-hashes the whole input copy (a trial only rereads it when its files' stamps changed, see {@link InputGuard}):
+     * the gate calls this at the end of every stage. A modification fails with {@code edit modified its input: ...}
+     * naming the command, stops the worker and restores a clean copy.
+     */
+    public void verifyInputUnchanged() {
+        try {
+            verifyInputs(true);
+        } catch (ExternalEditException e) {
+            stopWorker(); // nothing may touch the copy while it is rebuilt
+            restoreInputs();
+            throw new ExternalEditException("external edit `" + String.join(" ", spec.command()) + "` (checked after its trials): " + e.getMessage());
+        }
+    }
 
     /** How the command is confined on this machine. */
     public Sandbox sandbox() { return sandbox; }
@@ -177,7 +197,7 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
             } else {
                 askWorker(id, line, tail);
             }
-            guard.verify();
+            verifyInputs(false);
             checkNothingWrittenBeside(out, id);
             Checkpoint merged = merge(original, out, id);
             last = new TrialStats(id, true, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], null);
@@ -187,14 +207,14 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
             ExternalEditException reported = e.getMessage().startsWith("external edit `") ? e : fail(id, e.getMessage(), tail[0]);
             if (!e.getMessage().contains("edit modified its input")) {
                 try {
-                    guard.verify(); // a crash after writing into the input is reported as the modification
+                    verifyInputs(false); // a crash after writing into the input is reported as the modification
                 } catch (ExternalEditException modified) {
                     reported = fail(id, modified.getMessage(), tail[0]);
                 }
             }
             if (reported.getMessage().contains("edit modified its input")) {
                 stopWorker(); // nothing may touch the copy while it is rebuilt
-                guard.restore();
+                restoreInputs();
             }
             last = new TrialStats(id, false, Duration.ofNanos(System.nanoTime() - start), exit[0], tail[0], reported.getMessage());
             throw reported;
@@ -207,14 +227,122 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     /**
      * The folder to hand over as {@code input}: the guarded copy when {@code ck} is the original model, otherwise
      * (e.g. the gate's round trip applies the edit to an already edited checkpoint) a private folder holding
-     * {@code ck}, so the command always edits exactly the checkpoint it was given.
+     * {@code ck}, so the command always edits exactly the checkpoint it was given. When {@code ck} is the original
+     * with some tensors replaced (same names, shapes and dtypes), that folder is a two-shard checkpoint: a symbolic link to
+     * a guarded shard of the original's other tensors ({@link #restShard}, written once per set of replaced names)
+     * and a small shard of the replaced tensors, with {@code model.safetensors.index.json}; otherwise one full
+     * {@code model.safetensors}.
      */
-    private Path inputFor(Checkpoint ck, String id) {
+    private Path inputFor(Checkpoint ck, String id) throws IOException {
         if (isOriginal(ck)) return guard.folder();
         Path in = scratch.resolve("in-" + id);
         previousIn = in;
+        Optional<Set<String>> replaced = replacedNames(ck);
+        if (replaced.isPresent()) {
+            Files.createDirectories(in);
+            for (String f : companionFiles()) Files.copy(guard.folder().resolve(f), in.resolve(f));
+            Map<String, String> weightMap = new java.util.TreeMap<>();
+            List<Tensor> shard = new java.util.ArrayList<>();
+            long total = 0;
+            for (String name : ck.names()) {
+                Tensor t = ck.tensor(name);
+                boolean mine = replaced.get().contains(name);
+                if (mine) shard.add(t);
+                weightMap.put(name, mine ? EDITED_SHARD : REST_SHARD);
+                total += t.byteSize();
+            }
+            if (replaced.get().size() < ck.names().size()) {
+                // a symbolic link (as in a Hugging Face cache snapshot): a hard link would change the shard's ctime
+                Path rest = restShard(replaced.get()).folder().resolve(REST_FILE);
+                Files.createSymbolicLink(in.resolve(REST_SHARD), in.relativize(rest));
+            }
+            SafetensorsWriter.write(in.resolve(EDITED_SHARD), shard, Map.of("format", "pt"));
+            ObjectNode index = JSON.createObjectNode();
+            index.putObject("metadata").put("total_size", total);
+            ObjectNode map = index.putObject("weight_map");
+            weightMap.forEach(map::put);
+            Files.writeString(in.resolve("model.safetensors.index.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index));
+            return in;
+        }
         dev.editgate.core.checkpoint.CheckpointWriter.write(ck, in, guard.folder(), Map.of("format", "pt"));
         return in;
+    }
+
+    /** The shard file names of a round-trip input (the Hugging Face sharded naming). */
+    private static final String REST_SHARD = "model-00001-of-00002.safetensors";
+    private static final String EDITED_SHARD = "model-00002-of-00002.safetensors";
+    private static final String REST_FILE = "rest.safetensors";
+    /** How many rest shards (one per set of replaced names, each nearly the model's size) are kept. */
+    private static final int MAX_REST_SHARDS = 2;
+
+    /** The guard copy's files other than weights (config.json, tokenizer files), as a model folder carries them. */
+    private List<String> companionFiles() throws IOException {
+        try (var files = Files.list(guard.folder())) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> !n.endsWith(".safetensors") && !n.equals("model.safetensors.index.json")).sorted().toList();
+        }
+    }
+
+    /**
+     * The names whose tensors in {@code ck} differ from the original's, when {@code ck} has the original's names,
+     * shapes and dtypes (tensor objects shared with the original are not compared); empty otherwise or before the
+     * original is known.
+     */
+    private Optional<Set<String>> replacedNames(Checkpoint ck) {
+        if (original == null || !ck.names().equals(original.names())) return Optional.empty();
+        Set<String> replaced = new java.util.LinkedHashSet<>();
+        for (String name : ck.names()) {
+            Tensor x = ck.tensor(name);
+            Tensor o = original.tensor(name);
+            if (x == o) continue;
+            if (x.dtype() != o.dtype() || !Arrays.equals(x.shape(), o.shape())) return Optional.empty();
+            if (!x.bitEquals(o)) replaced.add(name);
+        }
+        return Optional.of(replaced);
+    }
+
+    /**
+     * The guarded folder holding {@value #REST_FILE}: every original tensor not in {@code replaced}. Written once per
+     * set (at most {@link #MAX_REST_SHARDS} kept), checked after every trial like the input copy (an edit that writes
+     * through the link changes this very file).
+     */
+    private InputGuard restShard(Set<String> replaced) {
+        InputGuard rest = restShards.remove(replaced);
+        if (rest == null) {
+            while (restShards.size() >= MAX_REST_SHARDS) {
+                Set<String> oldest = restShards.keySet().iterator().next();
+                restShards.remove(oldest).close();
+            }
+            List<Tensor> tensors = original.names().stream().filter(n -> !replaced.contains(n)).map(original::tensor).toList();
+            Checkpoint from = original;
+            rest = InputGuard.filledBy(scratch, "rest-", dir -> SafetensorsWriter.write(dir.resolve(REST_FILE), tensors,
+                    Map.of("format", "pt", "editgate", "the original's tensors except " + replaced.size() + " of " + from.names().size())),
+                    sandbox.isolates());
+        }
+        restShards.put(replaced, rest); // most recently used last
+        return rest;
+    }
+
+    /** Checks the input copy and every rest shard ({@link InputGuard#verify()}, or a full re-hash when {@code fully}). */
+    private void verifyInputs(boolean fully) {
+        for (InputGuard g : guards()) {
+            if (fully) g.verifyFully();
+            else g.verify();
+        }
+    }
+
+    /** Restores the input copy and drops the rest shards (rewritten when next needed), after a modification. */
+    private void restoreInputs() {
+        guard.restore();
+        restShards.values().forEach(InputGuard::close);
+        restShards.clear();
+    }
+
+    private List<InputGuard> guards() {
+        List<InputGuard> all = new java.util.ArrayList<>();
+        all.add(guard);
+        all.addAll(restShards.values());
+        return all;
     }
 
     private boolean isOriginal(Checkpoint ck) {
@@ -264,7 +392,8 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     private void checkNothingWrittenBeside(Path out, String id) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(scratch)) {
             for (Path e : s) {
-                boolean ours = e.equals(guard.folder()) || e.equals(work) || e.equals(previousIn) || e.equals(previousRequest);
+                boolean ours = e.equals(guard.folder()) || e.equals(work) || e.equals(previousIn) || e.equals(previousRequest)
+                        || restShards.values().stream().anyMatch(r -> e.equals(r.folder()));
                 if (!ours) throw new ExternalEditException("edit wrote outside its output folder: " + e + " (" + NoFollowFiles.kind(e) + ") in the scratch folder");
             }
         }
@@ -401,6 +530,8 @@ public final class ExternalHeadPermutationEdit implements HeadPermutationEdit, A
     @Override
     public void close() {
         stopWorker();
+        restShards.values().forEach(InputGuard::close);
+        restShards.clear();
         guard.close();
         ScratchFolders.delete(scratch);
     }

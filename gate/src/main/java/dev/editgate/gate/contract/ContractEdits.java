@@ -67,7 +67,9 @@ public final class ContractEdits {
                 if (r.params().has("layer")) fields.set("layer", r.params().get("layer"));
                 fields.set("params", r.params());
                 fields.put("convention", "params as the lab's contract defines them; prompt_ids/target_id are token ids of prompt/target");
-                return ext.request(original, fields);
+                Checkpoint edited = ext.request(original, fields);
+                ext.verifyInputUnchanged(); // a contract makes few, costly requests: each gets the full re-hash, as before
+                return edited;
             };
             return new Resolved(e, "command " + String.join(" ", es.command()), "lab-edit", ext);
         }
