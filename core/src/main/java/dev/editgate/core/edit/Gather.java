@@ -46,10 +46,19 @@ public final class Gather {
         ByteBuffer in = t.data();
         byte[] out = new byte[Math.toIntExact(t.byteSize())];
         int rowBytes = cols * es;
-        for (int c = 0; c < cols; ) {
-            int n = run(src, c);
-            for (int r = 0; r < rows; r++) in.get(r * rowBytes + src[c] * es, out, r * rowBytes + c * es, n * es);
-            c += n;
+        int runs = 0;
+        int[] runStart = new int[cols], runLength = new int[cols];   // the runs of consecutive source columns
+        for (int c = 0; c < cols; c += runLength[runs++]) {
+            runStart[runs] = c;
+            runLength[runs] = run(src, c);
+        }
+        byte[] row = new byte[rowBytes];
+        for (int r = 0; r < rows; r++) {                 // one bulk read per row, then the runs within the heap
+            in.get(r * rowBytes, row, 0, rowBytes);
+            for (int k = 0; k < runs; k++) {
+                int c = runStart[k];
+                System.arraycopy(row, src[c] * es, out, r * rowBytes + c * es, runLength[k] * es);
+            }
         }
         return new Tensor(t.name(), t.dtype(), t.shape(), ByteBuffer.wrap(out));
     }
