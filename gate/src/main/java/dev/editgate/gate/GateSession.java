@@ -97,8 +97,9 @@ public final class GateSession implements AutoCloseable {
      * Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). The edit
      * of the original runs once per permutation in a run: a later request gets the earlier result (see
      * {@link EditResultCache}); edits of an edited checkpoint (round trips, compositions), which no later property
-     * asks for, are not kept, so their memory is free again at once. The input folder's metadata is checked after every request, reused or not, so an edit
-     * that wrote into its input fails every property that asks for it, as before.
+     * asks for, are not kept, so their memory is free again at once. The input folder's metadata is checked after
+     * every request, reused or not, so an edit that wrote into its input fails every property that asks for it, as
+     * before.
      */
     public Checkpoint applyEdit(Checkpoint input, Object perm) {
         editFailures.called();
