@@ -47,15 +47,43 @@ final class EditResultCache {
         return Optional.ofNullable(entries.get(new Key(input, params.clone())));
     }
 
-    synchronized void put(Checkpoint input, Permutation perm, Checkpoint edited) {
-        put(input, perm.toArray(), edited);
+    synchronized Checkpoint put(Checkpoint input, Permutation perm, Checkpoint edited) {
+        return put(input, perm.toArray(), edited);
     }
 
-    synchronized void put(Checkpoint input, int[] params, Checkpoint edited) {
-        if (entries.size() >= MAX_ENTRIES) return;
+    /**
+     * Keeps {@code edited} when there is room and returns the checkpoint to use from now on: the kept one (see
+     * {@link #offHeap}), the one kept earlier for the same key, or {@code edited} itself when it was not kept.
+     */
+    synchronized Checkpoint put(Checkpoint input, int[] params, Checkpoint edited) {
+        Key key = new Key(input, params.clone());
+        Checkpoint earlier = entries.get(key);
+        if (earlier != null) return earlier;
+        if (entries.size() >= MAX_ENTRIES) return edited;
         long cost = producedBytes(input, edited);
-        if (bytes + cost > budget()) return;
-        if (entries.putIfAbsent(new Key(input, params.clone()), edited) == null) bytes += cost;
+        if (bytes + cost > budget()) return edited;
+        Checkpoint kept = offHeap(input, edited);
+        entries.put(key, kept);
+        bytes += cost;
+        return kept;
+    }
+
+    /**
+     * {@code edited} with each tensor it made on the Java heap (the built-in edits' gathers) copied, bit for bit, into
+     * direct memory: a kept result lives for the whole run, where the collector would copy and rescan it on the heap,
+     * while the edits nobody keeps stay on the heap and their memory is reused at once. {@code edited} itself when
+     * every tensor is shared with the input or already direct (a mapped file of an external edit).
+     */
+    static Checkpoint offHeap(Checkpoint input, Checkpoint edited) {
+        Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : edited.tensors().entrySet()) {
+            Tensor t = e.getValue();
+            if (input.tensors().get(e.getKey()) == t || t.data().isDirect()) continue;
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize()));
+            direct.put(t.data()).flip();
+            copies.put(e.getKey(), new Tensor(t.name(), t.dtype(), t.shape(), direct));
+        }
+        return copies.isEmpty() ? edited : edited.withTensors(copies);
     }
 
     static long budget() {

@@ -99,9 +99,11 @@ public final class GateSession implements AutoCloseable {
 
     /**
      * Applies the edit under test to {@code input} (the original, or an edited checkpoint for round trips). The edit
-     * runs once per (input, permutation) in a run: a later request for the same pair gets the earlier result (see
-     * {@link EditResultCache}). The input folder's metadata is checked after every request, reused or not, so an edit
-     * that wrote into its input fails every property that asks for it, as before.
+     * of the original runs once per permutation in a run: a later request gets the earlier result (see
+     * {@link EditResultCache}); edits of an edited checkpoint (round trips, compositions), which no later property
+     * asks for, are not kept, so their memory is free again at once. The input folder's metadata is checked after
+     * every request, reused or not, so an edit that wrote into its input fails every property that asks for it, as
+     * before.
      */
     public Checkpoint applyEdit(Checkpoint input, Object perm) {
         editFailures.called();
@@ -127,7 +129,8 @@ public final class GateSession implements AutoCloseable {
             editFailures.failed(e); // the edit's own failure, as if it had thrown
             throw e;
         }
-        if (cached.isEmpty()) editResults.put(input, key, edited);
+        // only edits of the original are asked for again (by the next properties); a round trip's second edit is not
+        if (cached.isEmpty() && input == original) edited = editResults.put(input, key, edited);
         return edited;
     }
 

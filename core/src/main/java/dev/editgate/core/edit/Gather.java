@@ -2,13 +2,16 @@ package dev.editgate.core.edit;
 
 import dev.editgate.core.safetensors.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The one byte-exact gather in editgate: {@code out[.., r, ..] = in[.., src[r], ..]} along axis 0 or 1 of a
  * rank-1 or rank-2 tensor. Values are never decoded, so every dtype moves bit for bit; the input is never
- * modified and the result is a new off-heap tensor. Every edit, mutant and layout hypothesis moves bytes
- * through here.
+ * modified. Every edit, mutant and layout hypothesis moves bytes through here.
+ *
+ * <p>The result lives on the Java heap: a gate run makes one edited tensor per trial and drops most of them at once,
+ * and the garbage collector hands that memory to the next trial, where a new direct buffer each trial would be fresh
+ * memory (its pages faulted in and zeroed) until a collection that the small heap use rarely triggers. Each run of
+ * consecutive source indices is one bulk copy.
  */
 public final class Gather {
     private Gather() {}
@@ -26,9 +29,13 @@ public final class Gather {
         requireMap(t, src, rows, "row");
         int rowBytes = Math.toIntExact(t.byteSize() / Math.max(rows, 1));
         ByteBuffer in = t.data();
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        for (int r = 0; r < rows; r++) out.put(r * rowBytes, in, src[r] * rowBytes, rowBytes);
-        return new Tensor(t.name(), t.dtype(), t.shape(), out);
+        byte[] out = new byte[Math.toIntExact(t.byteSize())];
+        for (int r = 0; r < rows; ) {                     // runs of consecutive source rows are one copy
+            int n = run(src, r);
+            in.get(src[r] * rowBytes, out, r * rowBytes, n * rowBytes);
+            r += n;
+        }
+        return new Tensor(t.name(), t.dtype(), t.shape(), ByteBuffer.wrap(out));
     }
 
     /** {@code out[:, c] = t[:, src[c]]} for a 2-D tensor; runs of consecutive columns are copied together. */
@@ -37,15 +44,30 @@ public final class Gather {
         int rows = t.dim(0), cols = t.dim(1), es = t.dtype().byteSize();
         requireMap(t, src, cols, "column");
         ByteBuffer in = t.data();
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] out = new byte[Math.toIntExact(t.byteSize())];
         int rowBytes = cols * es;
-        for (int c = 0; c < cols; ) {                     // find the run src[c..c+n) = src[c], src[c]+1, ...
-            int n = 1;
-            while (c + n < cols && src[c + n] == src[c] + n) n++;
-            for (int r = 0; r < rows; r++) out.put(r * rowBytes + c * es, in, r * rowBytes + src[c] * es, n * es);
-            c += n;
+        int runs = 0;
+        int[] runStart = new int[cols], runLength = new int[cols];   // the runs of consecutive source columns
+        for (int c = 0; c < cols; c += runLength[runs++]) {
+            runStart[runs] = c;
+            runLength[runs] = run(src, c);
         }
-        return new Tensor(t.name(), t.dtype(), t.shape(), out);
+        byte[] row = new byte[rowBytes];
+        for (int r = 0; r < rows; r++) {                 // one bulk read per row, then the runs within the heap
+            in.get(r * rowBytes, row, 0, rowBytes);
+            for (int k = 0; k < runs; k++) {
+                int c = runStart[k];
+                System.arraycopy(row, src[c] * es, out, r * rowBytes + c * es, runLength[k] * es);
+            }
+        }
+        return new Tensor(t.name(), t.dtype(), t.shape(), ByteBuffer.wrap(out));
+    }
+
+    /** The length n of the run {@code src[i..i+n) = src[i], src[i]+1, ...} of consecutive sources. */
+    private static int run(int[] src, int i) {
+        int n = 1;
+        while (i + n < src.length && src[i + n] == src[i] + n) n++;
+        return n;
     }
 
     private static void requireMap(Tensor t, int[] src, int length, String what) {

@@ -50,26 +50,60 @@ public final class HeadBlockNorms {
     }
 
     private static double sumSquares(Tensor t, BlockSet s, int i) {
-        double sum = 0;
         if (s.axis() == 0) {
             long inner = t.rank() == 1 ? 1 : t.numel() / t.shape()[0];
-            long from = s.start(i) * inner, count = s.length() * inner;
-            for (long k = from; k < from + count; k++) {
-                double x = t.getDouble(k);
-                sum += x * x;
-            }
-            return sum;
+            return addSquares(t, s.start(i) * inner, s.length() * inner, 0);
         }
+        double sum = 0;
         long cols = t.shape()[1];
-        for (long r = 0; r < t.shape()[0]; r++) {
-            long base = r * cols + s.start(i);
-            for (int j = 0; j < s.length(); j++) {
-                double x = t.getDouble(base + j);
-                sum += x * x;
+        for (long r = 0; r < t.shape()[0]; r++) sum = addSquares(t, r * cols + s.start(i), s.length(), sum);
+        return sum;
+    }
+
+    /**
+     * {@code sum} plus the squares of elements {@code [from, from + count)}, added one by one in index order (so the
+     * result is the same double whatever the block's position); the values are read in bulk, CHUNK at a time.
+     */
+    private static double addSquares(Tensor t, long from, long count, double sum) {
+        int at = Math.toIntExact(from), end = Math.toIntExact(from + count);
+        switch (t.dtype()) {
+            case F16, BF16 -> {
+                java.nio.ShortBuffer in = t.data().asShortBuffer();
+                short[] chunk = new short[Math.min(CHUNK, end - at)];
+                boolean f16 = t.dtype() == dev.editgate.core.safetensors.DType.F16;
+                for (; at < end; at += chunk.length) {
+                    int n = Math.min(chunk.length, end - at);
+                    in.get(at, chunk, 0, n);
+                    for (int k = 0; k < n; k++) {
+                        double x = f16 ? dev.editgate.core.safetensors.HalfFloats.f16ToFloat(chunk[k])
+                                : dev.editgate.core.safetensors.HalfFloats.bf16ToFloat(chunk[k]);
+                        sum += x * x;
+                    }
+                }
+            }
+            case F32 -> {
+                java.nio.FloatBuffer in = t.data().asFloatBuffer();
+                float[] chunk = new float[Math.min(CHUNK, end - at)];
+                for (; at < end; at += chunk.length) {
+                    int n = Math.min(chunk.length, end - at);
+                    in.get(at, chunk, 0, n);
+                    for (int k = 0; k < n; k++) {
+                        double x = chunk[k];
+                        sum += x * x;
+                    }
+                }
+            }
+            default -> {                                          // F64, and the error of a non-float dtype
+                for (long k = from; k < from + count; k++) {
+                    double x = t.getDouble(k);
+                    sum += x * x;
+                }
             }
         }
         return sum;
     }
+
+    private static final int CHUNK = 4096;
 
     /** Block set labels, in the head view's order (GPT-NeoX: q, k, v, q bias, k bias, v bias, dense). */
     public List<String> labels() { return labels; }

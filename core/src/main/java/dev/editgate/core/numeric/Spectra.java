@@ -71,7 +71,22 @@ public final class Spectra {
                 throw new IllegalArgumentException("matrix has non-finite entries; scan it with NonFinite.scan first");
             }
         }
-        a = canonicalOrder(a);
+        DMatrixRMaj canonical = canonicalOrder(a);
+        return RECENT.computeIfAbsent(canonical, Spectra::ofCanonical);
+    }
+
+    /**
+     * The spectra of the last few distinct canonical matrices: the values are a deterministic function of the canonical
+     * matrix's bits, so a matrix whose canonical form equals one seen before (a head permutation of the original, every
+     * trial of the numeric stage) gets the very values the Gram product and eigendecomposition would give again, without
+     * them. A different bit anywhere is a different key and computes afresh.
+     */
+    private static final CanonicalMemo RECENT = new CanonicalMemo(4);
+
+    /** {@link #of(DMatrixRMaj)} after canonical ordering: the Gram matrix of the smaller side and its eigenvalues. */
+    static Spectrum ofCanonical(DMatrixRMaj a) {
+        int rows = a.numRows, cols = a.numCols;
+        int k = Math.min(rows, cols);
         DMatrixRMaj gram = new DMatrixRMaj(k, k);
         if (rows <= cols) {
             CommonOps_DDRM.multOuter(a, gram); // A Aᵀ, rows x rows (row-major friendly)

@@ -7,7 +7,6 @@ import dev.editgate.core.model.BlockKind;
 import dev.editgate.core.model.BlockSet;
 import dev.editgate.core.model.HeadView;
 import dev.editgate.core.safetensors.Tensor;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,15 +48,12 @@ public final class HeadBlockCorrespondence {
         OriginalBlocks ob = OriginalBlocks.of(original, layer);
         List<BlockSet> parts = ob.view.parts();
         int[] offset = ob.offset;
-        int total = ob.bytes.length;
-        ByteBuffer[] edit = new ByteBuffer[total];
-        boolean[] comparable = new boolean[parts.size()];
+        Tensor[] edit = new Tensor[parts.size()];                 // null where the edited tensor is not comparable
         for (int p = 0; p < parts.size(); p++) {
             BlockSet s = parts.get(p);
             Tensor o = original.tensor(s.tensor());
             Tensor e = edited.tensors().get(s.tensor());
-            comparable[p] = e != null && e.dtype() == o.dtype() && Arrays.equals(e.shape(), o.shape());
-            if (comparable[p]) for (int i = 0; i < s.count(); i++) edit[offset[p] + i] = BlockBytes.of(e, s, i);
+            if (e != null && e.dtype() == o.dtype() && Arrays.equals(e.shape(), o.shape())) edit[p] = e;
         }
         Optional<Permutation> sigma = Optional.empty();
         if (expected != null && expected.size() == ob.view.heads()) {
@@ -72,31 +68,29 @@ public final class HeadBlockCorrespondence {
         int[][] source = new int[parts.size()][];
         for (int p = 0; p < parts.size(); p++) {
             BlockSet s = parts.get(p);
-            List<Integer> candidates = ob.candidates.get(p);
             Permutation pp = expected == null ? null : s.kind().index() == BlockKind.Index.KV_HEAD ? sigma.get() : expected;
             source[p] = new int[s.count()];
             for (int i = 0; i < s.count(); i++) {
-                int id = offset[p] + i;
-                if (!comparable[p]) {
+                if (edit[p] == null) {
                     source[p][i] = -1;
                     continue;
                 }
                 int hint = pp == null ? -1 : offset[p] + pp.apply(i);
                 // equal to the hinted block: its class (the lowest bit-identical original), what the hash search returns
-                source[p][i] = hint >= 0 && ob.bytes[hint].equals(edit[id]) ? ob.classOf[hint]
-                        : firstEqual(edit[id], ob.hashes, ob.bytes, candidates);
+                source[p][i] = hint >= 0 && ob.equal(hint, edit[p], s, i) ? ob.classOf[hint]
+                        : ob.firstEqual(edit[p], s, i, BlockBytes.hash(edit[p], s, i), ob.candidates.get(p));
             }
         }
         return new HeadBlockCorrespondence(ob.view, source, ob.classOf, offset);
     }
 
     /**
-     * The original's side of the comparison, which every trial of a run shares: each block's bytes and hash, its
-     * class and its candidates. Kept per (checkpoint, layer) while the checkpoint is reachable; the tensors of a
-     * checkpoint never change, so nothing is recomputed per trial.
+     * The original's side of the comparison, which every trial of a run shares: where each block lives (its tensor, set
+     * and index, read in place), its hash, its class and its candidates. Kept per (checkpoint, layer) while the
+     * checkpoint is reachable; the tensors of a checkpoint never change, so nothing is recomputed per trial.
      */
-    private record OriginalBlocks(HeadView view, int[] offset, ByteBuffer[] bytes, int[] hashes, int[] classOf,
-                                  List<List<Integer>> candidates) {
+    private record OriginalBlocks(HeadView view, int[] offset, Tensor[] tensor, BlockSet[] set, int[] index, int[] hashes,
+                                  int[] classOf, List<List<Integer>> candidates) {
         private static final java.util.Map<Checkpoint, java.util.Map<Integer, OriginalBlocks>> CACHE =
                 java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
@@ -114,23 +108,46 @@ public final class HeadBlockCorrespondence {
                 offset[p] = total;
                 total += parts.get(p).count();
             }
-            ByteBuffer[] orig = new ByteBuffer[total];
+            Tensor[] tensor = new Tensor[total];
+            BlockSet[] set = new BlockSet[total];
+            int[] index = new int[total];
+            int[] hashes = new int[total];
             for (int p = 0; p < parts.size(); p++) {
                 BlockSet s = parts.get(p);
                 Tensor o = original.tensor(s.tensor());
-                for (int i = 0; i < s.count(); i++) orig[offset[p] + i] = BlockBytes.of(o, s, i);
+                for (int i = 0; i < s.count(); i++) {
+                    int id = offset[p] + i;
+                    tensor[id] = o;
+                    set[id] = s;
+                    index[id] = i;
+                    hashes[id] = BlockBytes.hash(o, s, i);
+                }
             }
-            int[] hashes = new int[total];
-            for (int id = 0; id < total; id++) hashes[id] = orig[id].hashCode();
-            int[] classOf = new int[total];
             List<List<Integer>> candidates = new ArrayList<>();
-            for (int p = 0; p < parts.size(); p++) {
-                BlockSet s = parts.get(p);
-                List<Integer> c = HeadBlockCorrespondence.candidates(parts, offset, s);
-                candidates.add(c);
-                for (int i = 0; i < s.count(); i++) classOf[offset[p] + i] = firstEqual(orig[offset[p] + i], hashes, orig, c);
+            for (BlockSet s : parts) candidates.add(HeadBlockCorrespondence.candidates(parts, offset, s));
+            int[] classOf = new int[total];                                   // filled below, once the blocks can be compared
+            OriginalBlocks ob = new OriginalBlocks(view, offset, tensor, set, index, hashes, classOf, List.copyOf(candidates));
+            for (int id = 0; id < total; id++) classOf[id] = ob.firstEqual(tensor[id], set[id], index[id], hashes[id], candidates.get(partOf(offset, id)));
+            return ob;
+        }
+
+        private static int partOf(int[] offset, int id) {
+            int p = offset.length - 1;
+            while (offset[p] > id) p--;
+            return p;
+        }
+
+        /** Whether original block {@code id} equals block {@code i} of {@code s} in {@code t}, bit for bit. */
+        boolean equal(int id, Tensor t, BlockSet s, int i) {
+            return BlockBytes.equal(tensor[id], set[id], index[id], t, s, i);
+        }
+
+        /** The first candidate id equal to block {@code i} of {@code s} in {@code t} (whose hash is {@code hash}), or -1. */
+        int firstEqual(Tensor t, BlockSet s, int i, int hash, List<Integer> candidates) {
+            for (int id : candidates) {
+                if (hashes[id] == hash && equal(id, t, s, i)) return id;
             }
-            return new OriginalBlocks(view, offset, orig, hashes, classOf, List.copyOf(candidates));
+            return -1;
         }
     }
 
@@ -143,14 +160,6 @@ public final class HeadBlockCorrespondence {
             for (int j = 0; j < o.count(); j++) ids.add(offset[q] + j);
         }
         return ids;
-    }
-
-    private static int firstEqual(ByteBuffer block, int[] hashes, ByteBuffer[] orig, List<Integer> candidates) {
-        int h = block.hashCode();
-        for (int id : candidates) {
-            if (hashes[id] == h && orig[id].equals(block)) return id;
-        }
-        return -1;
     }
 
     public HeadView view() { return view; }

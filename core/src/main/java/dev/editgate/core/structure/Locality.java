@@ -19,7 +19,7 @@ public final class Locality {
     }
 
     public static Result check(Checkpoint original, Checkpoint edited, Set<String> allowed) {
-        Set<String> changed = BitExactComparison.compare(original.tensors(), edited.tensors()).changedNames();
+        Set<String> changed = BitExactComparison.changedNames(original.tensors(), edited.tensors());
         Set<String> violations = new LinkedHashSet<>(changed);
         violations.removeAll(allowed);
         return new Result(changed, allowed, violations);

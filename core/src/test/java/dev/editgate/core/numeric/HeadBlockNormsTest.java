@@ -75,4 +75,33 @@ class HeadBlockNormsTest {
         q[0] = -1;
         assertThat(n.get("q")[0]).isNotEqualTo(-1); // defensive copies
     }
+
+    /** The bulk, chunked reads give the bits of the plain definition: squares of getDouble added in row-major block order. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F64", "F32", "F16", "BF16"})
+    void bulkReadsGiveTheElementByElementSumBitForBit(DType dtype) {
+        Checkpoint ck = TestCheckpoints.random(TestCheckpoints.config(dtype), dtype, 77);
+        for (int layer = 0; layer < 2; layer++) {
+            HeadBlockNorms n = HeadBlockNorms.of(ck, layer);
+            var parts = ck.layout().heads(layer).parts();
+            double[][] got = n.all();
+            for (int p = 0; p < parts.size(); p++) {
+                var s = parts.get(p);
+                var t = ck.tensor(s.tensor());
+                for (int i = 0; i < s.count(); i++) {
+                    double sum = 0;
+                    long cols = t.rank() == 2 ? t.shape()[1] : 1;
+                    if (s.axis() == 0) {
+                        for (long k = s.start(i) * cols; k < (s.start(i) + s.length()) * cols; k++) sum += t.getDouble(k) * t.getDouble(k);
+                    } else {
+                        for (long r = 0; r < t.shape()[0]; r++) {
+                            for (int j = 0; j < s.length(); j++) sum += t.getDouble(r * cols + s.start(i) + j) * t.getDouble(r * cols + s.start(i) + j);
+                        }
+                    }
+                    assertThat(Double.doubleToRawLongBits(got[p][i])).as("%s %s block %d", dtype, s.label(), i)
+                            .isEqualTo(Double.doubleToRawLongBits(Math.sqrt(sum)));
+                }
+            }
+        }
+    }
 }

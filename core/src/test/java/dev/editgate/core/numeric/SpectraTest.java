@@ -165,4 +165,25 @@ class SpectraTest {
         assertThatThrownBy(() -> Spectra.of(new double[3], 2, 2)).hasMessageContaining("3 values for a 2x2 matrix");
         assertThatThrownBy(() -> new Spectrum(new double[] {1, 2}, 0.5)).hasMessageContaining("descending");
     }
+
+    @Test
+    void memoizedSpectraAreWhatComputingAgainGives() {
+        java.util.Random r = new java.util.Random(16);
+        int m = 9, n = 14;
+        double[] a = new double[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+        Spectrum first = Spectra.of(a, m, n);
+        // a row and column permutation: the same canonical matrix, so the memo answers; it must be the computed value
+        double[] b = new double[a.length];
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) b[i * n + j] = a[((i + 4) % m) * n + (j * 3) % n];
+        Spectrum memo = Spectra.of(b, m, n);
+        Spectrum fresh = Spectra.ofCanonical(Spectra.canonicalOrder(org.ejml.data.DMatrixRMaj.wrap(m, n, b.clone())));
+        assertThat(memo).isEqualTo(fresh).isEqualTo(first);
+        // one bit different: another key, computed afresh
+        double[] c = a.clone();
+        c[17] = Math.nextUp(c[17]);
+        Spectrum changed = Spectra.of(c, m, n);
+        assertThat(changed).isEqualTo(Spectra.ofCanonical(Spectra.canonicalOrder(org.ejml.data.DMatrixRMaj.wrap(m, n, c.clone()))));
+        assertThat(Spectra.maxRelativeDifference(changed, first)).isGreaterThan(0);
+    }
 }

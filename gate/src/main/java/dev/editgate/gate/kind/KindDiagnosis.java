@@ -93,7 +93,7 @@ public final class KindDiagnosis {
     private static boolean sameBlocks(Tensor a, Tensor b, BlockSet s) {
         if (a.dtype() != b.dtype() || !java.util.Arrays.equals(a.shape(), b.shape())) return false;
         for (int i = 0; i < s.count(); i++) {
-            if (!dev.editgate.core.structure.BlockBytes.of(a, s, i).equals(dev.editgate.core.structure.BlockBytes.of(b, s, i))) return false;
+            if (!dev.editgate.core.structure.BlockBytes.equal(a, s, i, b, s, i)) return false;
         }
         return true;
     }

@@ -40,7 +40,7 @@ public final class ReferenceComparison {
             if (e == r || e.bitEquals(r)) continue; // the common case, one pass over the bytes
             List<Integer> wrong = new ArrayList<>();
             for (int i = 0; i < s.count(); i++) {
-                if (!BlockBytes.of(e, s, i).equals(BlockBytes.of(r, s, i))) wrong.add(i);
+                if (!BlockBytes.equal(e, s, i, r, s, i)) wrong.add(i);
             }
             if (!wrong.isEmpty()) out.add(new SetMismatch(a, wrong));
         }
