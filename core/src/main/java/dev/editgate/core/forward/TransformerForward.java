@@ -312,6 +312,54 @@ public final class TransformerForward implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #logitsOfEachFrom(int, ResidualCache)}, with layer {@code layer}'s per-head z of the whole padded batch
+     * {@code [B, T, heads, headDim]} changed by {@code f} before the output projection (null: left as computed), and only
+     * positions {@code from[b]..len_b-1} of each sequence unembedded: element b is {@code [1, len_b - from[b], V]}. One
+     * forward of layers {@code layer..end} for the whole batch, so several interventions on the same prompts (one per
+     * batch row, e.g. a head set zeroed in row b) cost one pass; the unembedding, the largest product, skips every
+     * position the caller does not read.
+     */
+    public List<Logits> logitsOfEachFrom(int layer, ResidualCache cache, ZIntervention f, int[] from) {
+        checkCache(layer, cache);
+        int[] lengths = cache.lengths();
+        if (from.length != lengths.length) {
+            throw new IllegalArgumentException(from.length + " first positions for a cache of " + lengths.length + " sequences");
+        }
+        for (int b = 0; b < lengths.length; b++) {
+            if (from[b] < 0 || from[b] >= lengths[b]) {
+                throw new IllegalArgumentException("first position " + from[b] + " of sequence " + b + " is outside 0.." + (lengths[b] - 1));
+            }
+        }
+        int batch = cache.batch();
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(batch, seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = cache.padded() ? rotaryTables(m, 0, seq, lengths) : rotaryTables(m, seq);
+            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
+            return toLogitsOfEach(x, from, lengths);
+        }
+    }
+
+    /**
+     * Everything layer {@code layer} computes, from the cached residual stream entering it: only that layer runs. For an
+     * unpadded cache it equals {@link #trace} of the cache's tokens bit for bit (the cache may come from another model
+     * with the same layers below, e.g. the original for an edit of {@code layer}); a padded cache's padded positions hold
+     * values no real position reads.
+     */
+    public LayerTrace traceFrom(int layer, ResidualCache cache) {
+        checkCache(layer, cache);
+        try (NDManager m = root.newSubManager()) {
+            double[] in = cache.before(layer);
+            NDArray x = fromDoubles(m, in, new Shape(cache.batch(), cache.seq(), config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = cache.padded() ? rotaryTables(m, 0, cache.seq(), cache.lengths()) : rotaryTables(m, cache.seq());
+            Capture cap = new Capture();
+            NDArray out = layer(layer, x, rope, null, cap, null);
+            return new LayerTrace(layer, cache.batch(), cache.seq(), config.hiddenSize(), in.clone(), cap.z,
+                    cap.attentionOut, cap.mlpOut, toDoubles(out));
+        }
+    }
+
     private void checkCache(int layer, ResidualCache cache) {
         checkOpen();
         if (cache.hidden() != config.hiddenSize()) {
@@ -611,6 +659,28 @@ public final class TransformerForward implements AutoCloseable {
         for (int len : lengths) {
             out.add(new Logits(1, len, vocab, Arrays.copyOfRange(all, from, from + len * vocab)));
             from += len * vocab;
+        }
+        return out;
+    }
+
+    /**
+     * Final norm and unembedding of positions {@code from[b]..lengths[b]-1} of each sequence of a right-padded x (B, T, C),
+     * gathered first so the product skips every other position; one Logits {@code [1, lengths[b] - from[b], V]} per sequence.
+     */
+    private List<Logits> toLogitsOfEach(NDArray x, int[] from, int[] lengths) {
+        NDList rows = new NDList();
+        for (int b = 0; b < lengths.length; b++) rows.add(x.get(b + ", " + from[b] + ":" + lengths[b]));   // (len_b - from_b, C)
+        NDArray chosen = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);                     // (N, C)
+        NDArray h = norm(chosen, finalNormWeight, finalNormBias);                                       // (N, C)
+        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                             // (N, V)
+        double[] all = toDoubles(logits);
+        int vocab = config.vocabSize();
+        List<Logits> out = new ArrayList<>(lengths.length);
+        int start = 0;
+        for (int b = 0; b < lengths.length; b++) {
+            int n = lengths[b] - from[b];
+            out.add(new Logits(1, n, vocab, Arrays.copyOfRange(all, start, start + n * vocab)));
+            start += n * vocab;
         }
         return out;
     }

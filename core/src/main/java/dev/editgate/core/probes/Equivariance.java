@@ -3,7 +3,10 @@ package dev.editgate.core.probes;
 import dev.editgate.core.edit.Permutation;
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
+import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.forward.ZIntervention;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,6 +44,41 @@ public final class Equivariance {
         var clean = model.trace(setup.clean(), layer);
         double ld = setup.logitDifference(model.logitsWithZ(setup.corrupt(), layer, ZIntervention.patchHeads(clean, toArray(heads))));
         return new Effect(ablated.row(0, last), ld);
+    }
+
+    /**
+     * {@link #effect} of every set in {@code sets}, in one forward of layers {@code layer..end} from the cached residual
+     * stream of the two prompts: rows 0..K-1 run the clean prompt with set k zeroed, rows K..2K-1 the corrupted prompt
+     * with set k's z patched in from the clean prompt's (row k's z before the zeroing: the same clean z as a trace of
+     * this model computes), and only the last position is unembedded. Equals {@link #effect} per set up to the order of
+     * floating-point sums inside the larger batch.
+     *
+     * @param prompts the residual stream of {clean, corrupted} ({@link PatchingSetup#residuals}), from this model or
+     *                any model with the same layers below {@code layer} (the original, for an edit of {@code layer})
+     */
+    public static List<Effect> effects(TransformerForward model, ResidualCache prompts, int layer, List<Set<Integer>> sets,
+                                       PatchingSetup setup) {
+        setup.requireResidualsOfThisPair(prompts);
+        int k = sets.size();
+        if (k == 0) return List.of();
+        int[] rows = new int[2 * k];                                   // clean k times, then corrupted k times
+        for (int i = 0; i < k; i++) rows[k + i] = 1;
+        int[][] heads = sets.stream().map(Equivariance::toArray).toArray(int[][]::new);
+        ZIntervention perRow = z -> {                                  // z [2K, T, heads, headDim]
+            for (int i = 0; i < k; i++) {
+                for (int h : heads[i]) z.copyHead(i, k + i, h);       // patch first: row i's z is still clean
+            }
+            for (int i = 0; i < k; i++) {
+                for (int h : heads[i]) z.zeroHead(i, h);
+            }
+        };
+        int last = prompts.seq() - 1;
+        int[] from = new int[2 * k];
+        java.util.Arrays.fill(from, last);
+        List<Logits> out = model.logitsOfEachFrom(layer, prompts.rows(rows), perRow, from); // each [1, 1, V]
+        List<Effect> effects = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) effects.add(new Effect(out.get(i).row(0, 0), setup.logitDifference(out.get(k + i))));
+        return effects;
     }
 
     public static Result check(TransformerForward original, TransformerForward edited, Permutation perm, int layer, Set<Integer> set,
