@@ -265,6 +265,62 @@ public final class TransformerForward implements AutoCloseable {
     }
 
     /**
+     * The residual stream before each layer and after the last of branched rows ({@link BranchedRows}: sequences sharing
+     * a prefix, packed so that the prefix runs once), packed and right-padded as {@link BranchedRows#tokens()}.
+     */
+    public ResidualCache residuals(BranchedRows rows) {
+        int[][] tokens = rows.tokens();
+        checkSequences(tokens);
+        int[][] positions = rows.positions();
+        for (int b = 0; b < positions.length; b++) {
+            int last = Arrays.stream(positions[b]).max().orElseThrow();
+            if (last >= config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("row " + b + " reaches position " + last + ", beyond max_position_embeddings "
+                        + config.maxPositionEmbeddings());
+            }
+        }
+        int seqLen = Arrays.stream(tokens).mapToInt(t -> t.length).max().orElseThrow();
+        try (NDManager m = root.newSubManager()) {
+            List<double[]> streams = new ArrayList<>();
+            NDArray x = embed(m, padRight(tokens, seqLen), padRight(positions, seqLen)); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seqLen);
+            for (int i = 0; i < layers.size(); i++) {
+                streams.add(toDoubles(x));
+                x = layer(i, x, rope, null, null, null);
+            }
+            streams.add(toDoubles(x));
+            return new ResidualCache(tokens, config.hiddenSize(), dtype, streams);
+        }
+    }
+
+    /**
+     * Logits of branched rows from layer {@code layer} on ({@code cache}: their {@link #residuals(BranchedRows)}, from
+     * this model or one with the same layers below), only slots {@code from[b]..} of each packed row unembedded: element
+     * b is {@code [1, packed length_b - from[b], V]}; slot s holds what position {@code positions()[b][s]} of its own
+     * sequence (prefix + its branch) computes alone, up to the order of floating-point sums.
+     */
+    public List<Logits> logitsOfBranchesFrom(int layer, ResidualCache cache, BranchedRows rows, int[] from) {
+        checkCache(layer, cache);
+        int[][] tokens = rows.tokens();
+        if (!Arrays.deepEquals(tokens, cache.tokens())) {
+            throw new IllegalArgumentException("the residual cache does not hold these branched rows (TransformerForward.residuals(BranchedRows))");
+        }
+        int[] lengths = cache.lengths();
+        for (int b = 0; b < lengths.length; b++) {
+            if (from.length != lengths.length || from[b] < 0 || from[b] >= lengths[b]) {
+                throw new IllegalArgumentException("first slots " + Arrays.toString(from) + " do not fit rows of lengths " + Arrays.toString(lengths));
+            }
+        }
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seq);
+            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
+            return toLogitsOfEach(x, from, lengths);
+        }
+    }
+
+    /**
      * Runs layers {@code layer..end}, the final norm and the unembedding from the cached residual stream
      * entering {@code layer}: nothing below {@code layer} is recomputed. The cache may come from another
      * model with the same layers below (e.g. the original, for an edit of {@code layer} or above).
@@ -456,6 +512,26 @@ public final class TransformerForward implements AutoCloseable {
         return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
     }
 
+    /** As {@link #embed(NDManager, int[][], int)} with each token's own position {@code positions[b][t]}. */
+    private NDArray embed(NDManager m, int[][] tokens, int[][] positions) {
+        int batch = tokens.length;
+        int seq = tokens[0].length;
+        int hidden = config.hiddenSize();
+        double[] out = new double[batch * seq * hidden];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seq; t++) {
+                long row = (long) tokens[b][t] * hidden;
+                int dst = (b * seq + t) * hidden;
+                for (int c = 0; c < hidden; c++) out[dst + c] = embedIn.getDouble(row + c);
+                if (positionEmbed != null) {
+                    long pos = (long) positions[b][t] * hidden;
+                    for (int c = 0; c < hidden; c++) out[dst + c] += positionEmbed.getDouble(pos + c);
+                }
+            }
+        }
+        return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
+    }
+
     /** One transformer layer on x (B, T, C); returns the new residual stream (B, T, C). */
     private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache) {
         LayerWeights w = layers.get(i);
@@ -595,30 +671,11 @@ public final class TransformerForward implements AutoCloseable {
     private NDArray[] rotaryTables(NDManager m, int past, int seq, int[] lengths) {
         int keys = past + seq;
         int rd = config.rotaryNdims();
-        int half = rd / 2;
         double[] cos = new double[seq * rd];
         double[] sin = new double[seq * rd];
-        boolean f64 = dtype == ComputeDtype.FLOAT64;
-        double base = config.ropeTheta();
-        for (int j = 0; j < half; j++) {
-            // transformers: inv_freq = 1 / base^(arange(0, rd, 2).float() / rd), angles = pos.float() * inv_freq
-            double invFreq = f64 ? 1.0 / Math.pow(base, (2.0 * j) / rd)
-                    : 1.0f / (float) Math.pow(base, (float) (2 * j) / (float) rd);
-            if (config.ropeScaling().isPresent()) {                                // llama3: rescaled by wavelength
-                double scaled = config.ropeScaling().get().scale(invFreq);
-                invFreq = f64 ? scaled : (float) scaled;
-            }
-            for (int t = 0; t < seq; t++) {
-                int pos = past + t;
-                double angle = f64 ? pos * invFreq : (float) (pos * (float) invFreq);
-                double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
-                double s = f64 ? Math.sin(angle) : (float) Math.sin(angle);
-                cos[t * rd + j] = c;
-                cos[t * rd + j + half] = c;                                        // emb = cat(freqs, freqs)
-                sin[t * rd + j] = s;
-                sin[t * rd + j + half] = s;
-            }
-        }
+        int[] positions = new int[seq];
+        for (int t = 0; t < seq; t++) positions[t] = past + t;
+        fillRotary(cos, sin, 0, positions);
         int batch = lengths == null ? 1 : lengths.length;
         double[] mask = new double[batch * seq * keys];
         for (int b = 0; b < batch; b++) {
@@ -633,6 +690,69 @@ public final class TransformerForward implements AutoCloseable {
                 ? m.create(toFloats(mask), maskShape)
                 : fromDoubles(m, mask, maskShape);
         return new NDArray[] {fromDoubles(m, cos, new Shape(seq, rd)), fromDoubles(m, sin, new Shape(seq, rd)), maskArray};
+    }
+
+    /**
+     * cos and sin {@code (positions.length, rd)} of the given positions, written from row {@code firstRow} of {@code cos}
+     * and {@code sin}: computed the way transformers does (float32 {@code inv_freq} and angles for fp32/fp16, double for
+     * fp64; llama3 scaling when configured), {@code emb = cat(freqs, freqs)}.
+     */
+    private void fillRotary(double[] cos, double[] sin, int firstRow, int[] positions) {
+        int rd = config.rotaryNdims();
+        int half = rd / 2;
+        boolean f64 = dtype == ComputeDtype.FLOAT64;
+        double base = config.ropeTheta();
+        for (int j = 0; j < half; j++) {
+            // transformers: inv_freq = 1 / base^(arange(0, rd, 2).float() / rd), angles = pos.float() * inv_freq
+            double invFreq = f64 ? 1.0 / Math.pow(base, (2.0 * j) / rd)
+                    : 1.0f / (float) Math.pow(base, (float) (2 * j) / (float) rd);
+            if (config.ropeScaling().isPresent()) {                                // llama3: rescaled by wavelength
+                double scaled = config.ropeScaling().get().scale(invFreq);
+                invFreq = f64 ? scaled : (float) scaled;
+            }
+            for (int t = 0; t < positions.length; t++) {
+                int pos = positions[t];
+                int row = (firstRow + t) * rd;
+                double angle = f64 ? pos * invFreq : (float) (pos * (float) invFreq);
+                double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
+                double s = f64 ? Math.sin(angle) : (float) Math.sin(angle);
+                cos[row + j] = c;
+                cos[row + j + half] = c;                                           // emb = cat(freqs, freqs)
+                sin[row + j] = s;
+                sin[row + j + half] = s;
+            }
+        }
+    }
+
+    /**
+     * {cos (B, 1, T, rd), sin (B, 1, T, rd), mask (B, 1, T, T)} for branched rows right-padded to T: each slot rotated by
+     * its position in its own sequence; slot q sees slot k <= q of the prefix or of q's own branch (a padded query sees
+     * key 0, so no softmax row is empty).
+     */
+    private NDArray[] branchedTables(NDManager m, BranchedRows rows, int seq) {
+        int rd = config.rotaryNdims();
+        int batch = rows.rows();
+        int[][] positions = rows.positions();
+        int[][] branchOf = rows.branchOfSlot();
+        double[] cos = new double[batch * seq * rd];
+        double[] sin = new double[batch * seq * rd];
+        double[] mask = new double[batch * seq * seq];
+        Arrays.fill(mask, Double.NEGATIVE_INFINITY);
+        for (int b = 0; b < batch; b++) {
+            fillRotary(cos, sin, b * seq, Arrays.copyOf(positions[b], seq));          // padded slots: position 0
+            int len = positions[b].length;
+            for (int q = 0; q < seq; q++) {
+                int from = (b * seq + q) * seq;
+                if (q >= len) {
+                    mask[from] = 0;
+                    continue;
+                }
+                for (int k = 0; k <= q; k++) if (branchOf[b][k] < 0 || branchOf[b][k] == branchOf[b][q]) mask[from + k] = 0;
+            }
+        }
+        Shape maskShape = new Shape(batch, 1, seq, seq);
+        NDArray maskArray = dtype == ComputeDtype.FLOAT16 ? m.create(toFloats(mask), maskShape) : fromDoubles(m, mask, maskShape);
+        return new NDArray[] {fromDoubles(m, cos, new Shape(batch, 1, seq, rd)), fromDoubles(m, sin, new Shape(batch, 1, seq, rd)), maskArray};
     }
 
     /** Final LayerNorm and unembedding of x (B, T, C), widened into Java. */

@@ -1,5 +1,6 @@
 package dev.editgate.core.probes;
 
+import dev.editgate.core.forward.BranchedRows;
 import dev.editgate.core.forward.Logits;
 import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.forward.TransformerForward;
@@ -13,11 +14,11 @@ import java.util.List;
 
 /**
  * {@link DecimalProbe#measure} for many models that differ from one original only from layer {@code layer} on (edits
- * of that layer), each in one forward. Per prompt, three sequences hold every position the probe reads: prompt + " 9.8",
- * prompt + " 9.11" (whose common prefix is also the logit difference's context) and prompt + the original's greedy
- * continuation, each without its last token (nothing reads what follows it). All of them form one right-padded batch
- * whose residual stream entering {@code layer} is the original's, computed once; a model then runs layers
- * {@code layer..end} on it and unembeds only the positions that predict a continuation token.
+ * of that layer), each in one forward. Per prompt, one row of {@link BranchedRows} holds every position the probe reads:
+ * the prompt, shared by three branches: " 9.8", " 9.11" (whose common prefix is also the logit difference's context) and
+ * the original's greedy continuation, each without its last token (nothing reads what follows it). The rows' residual
+ * stream entering {@code layer} is the original's, computed once; a model then runs layers {@code layer..end} on it and
+ * unembeds only the slots that predict a continuation token (the prompt's last and every branch token).
  *
  * <p>Greedy generation is teacher-forced: while the model's argmax at each step is the original's token, its own greedy
  * continuation has the same prefix and so the same argmax; if they agree at every step the model generates exactly the
@@ -34,8 +35,9 @@ public final class DecimalProbeBatch {
     private final int[] first;
     private final int[] second;
     private final List<GreedyResult> originalGenerations;
-    private final ResidualCache residuals;          // [3 * prompts, longest, hidden], the original's
-    private final int[] from;                       // per sequence, the first unembedded position: the prompt's last
+    private final BranchedRows rows;                // per prompt: the prompt, then " 9.8", " 9.11" and the generation
+    private final ResidualCache residuals;          // the original's, of the packed rows
+    private final int[] from;                       // per row, the first unembedded slot: the prompt's last token
     private final List<Measurement> original;
 
     private DecimalProbeBatch(TransformerForward original, TextTokenizer tok, List<String> prompts, int newTokens, int layer) {
@@ -45,7 +47,8 @@ public final class DecimalProbeBatch {
         this.second = tok.encode(DecimalProbe.SECOND);
         this.promptIds = new int[prompts.size()][];
         this.originalGenerations = new ArrayList<>();
-        List<int[]> sequences = new ArrayList<>();
+        int[][][] branches = new int[prompts.size()][][];
+        this.from = new int[prompts.size()];
         for (int i = 0; i < prompts.size(); i++) {
             int[] ids = tok.encode(prompts.get(i));
             if (ids.length == 0) throw new IllegalArgumentException("decimal probe prompt " + i + " ('" + prompts.get(i) + "') has no tokens");
@@ -53,14 +56,12 @@ public final class DecimalProbeBatch {
             int steps = Math.min(newTokens, original.config().maxPositionEmbeddings() - ids.length);
             GreedyResult g = Generation.greedy(original, ids, steps);
             originalGenerations.add(g);
-            sequences.add(withoutLast(ids, first));
-            sequences.add(withoutLast(ids, second));
-            sequences.add(withoutLast(ids, g.generated()));
+            branches[i] = new int[][] {withoutLast(first), withoutLast(second), withoutLast(g.generated())};
+            from[i] = ids.length - 1;
         }
-        this.from = new int[sequences.size()];
-        for (int s = 0; s < sequences.size(); s++) from[s] = promptIds[s / 3].length - 1;
-        this.residuals = original.residuals(sequences.toArray(int[][]::new));
-        this.original = numbers(original, originalGenerations);
+        this.rows = new BranchedRows(promptIds, branches);
+        this.residuals = original.residuals(rows);
+        this.original = numbers(original.logitsOfBranchesFrom(layer, residuals, rows, from), originalGenerations);
     }
 
     /**
@@ -83,17 +84,18 @@ public final class DecimalProbeBatch {
      * original's.
      */
     public List<Measurement> measure(TransformerForward model) {
-        List<Logits> logits = model.logitsOfEachFrom(layer, residuals, null, from);
+        List<Logits> logits = model.logitsOfBranchesFrom(layer, residuals, rows, from); // per prompt [1, slots from the prompt's last, V]
         List<GreedyResult> generations = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             GreedyResult o = originalGenerations.get(i);
-            Logits g = logits.get(3 * i + 2);                        // [1, len, V]: position j predicts generated token j
+            Logits l = logits.get(i);
             int steps = o.generated().length;
             double[] margins = new double[steps];
             boolean same = true;
             for (int j = 0; j < steps && same; j++) {
-                same = g.argmax(0, j) == o.generated()[j];
-                margins[j] = g.topTwoMargin(0, j);
+                int at = slot(i, 2, j);
+                same = l.argmax(0, at) == o.generated()[j];
+                margins[j] = l.topTwoMargin(0, at);
             }
             generations.add(same ? new GreedyResult(promptIds[i], o.generated(), margins) : Generation.greedy(model, promptIds[i], steps));
         }
@@ -106,48 +108,53 @@ public final class DecimalProbeBatch {
      * the original's.
      */
     public int[] divergenceSteps(TransformerForward model) {
-        List<Logits> logits = model.logitsOfEachFrom(layer, residuals, null, from);
+        List<Logits> logits = model.logitsOfBranchesFrom(layer, residuals, rows, from);
         int[] out = new int[prompts.size()];
         for (int i = 0; i < prompts.size(); i++) {
             int[] want = originalGenerations.get(i).generated();
-            Logits g = logits.get(3 * i + 2);
             out[i] = -1;
-            for (int j = 0; j < want.length && out[i] < 0; j++) if (g.argmax(0, j) != want[j]) out[i] = j;
+            for (int j = 0; j < want.length && out[i] < 0; j++) if (logits.get(i).argmax(0, slot(i, 2, j)) != want[j]) out[i] = j;
         }
         return out;
     }
 
-    private List<Measurement> numbers(TransformerForward model, List<GreedyResult> generations) {
-        return numbers(model.logitsOfEachFrom(layer, residuals, null, from), generations);
+    /**
+     * Where, among prompt i's unembedded slots, sits the position that predicts token j of branch k (0: " 9.8",
+     * 1: " 9.11", 2: the generation): token 0 is predicted by the prompt's last token, token j by the branch's token j-1.
+     */
+    private int slot(int i, int k, int j) {
+        return j == 0 ? 0 : rows.branchStart(i, k) + j - 1 - from[i];
     }
 
     /** Per prompt: log-probs of both continuations (teacher-forced), the logit difference at their first differing token. */
     private List<Measurement> numbers(List<Logits> logits, List<GreedyResult> generations) {
         List<Measurement> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            Logits a = logits.get(3 * i);                            // [1, |first|, V]: position j predicts first[j]
-            Logits b = logits.get(3 * i + 1);                        // [1, |second|, V]
-            out.add(new Measurement(prompts.get(i), logProb(a, first), logProb(b, second), logitDifference(a), generations.get(i)));
+            Logits l = logits.get(i);
+            out.add(new Measurement(prompts.get(i), logProb(l, i, 0, first), logProb(l, i, 1, second), logitDifference(l, i),
+                    generations.get(i)));
         }
         return out;
     }
 
-    private static double logProb(Logits l, int[] continuation) {
+    /** Σ log p(continuation token j | prompt, tokens before j) of branch k, teacher-forced. */
+    private double logProb(Logits l, int i, int k, int[] continuation) {
         double sum = 0;
-        for (int k = 0; k < continuation.length; k++) sum += DecimalProbe.logSoftmax(l.row(0, k), continuation[k]);
+        for (int j = 0; j < continuation.length; j++) sum += DecimalProbe.logSoftmax(l.row(0, slot(i, k, j)), continuation[j]);
         return sum;
     }
 
-    /** logit(first_k) − logit(second_k) at their first differing token k, read where prompt + first[0..k) ends. */
-    private double logitDifference(Logits a) {
-        int k = 0;
-        while (k < Math.min(first.length, second.length) && first[k] == second[k]) k++;
-        if (k == first.length || k == second.length) return 0; // one continuation is a prefix of the other
-        return a.get(0, k, first[k]) - a.get(0, k, second[k]);
+    /** logit(first_j) − logit(second_j) at their first differing token j, read where prompt + first[0..j) ends. */
+    private double logitDifference(Logits l, int i) {
+        int j = 0;
+        while (j < Math.min(first.length, second.length) && first[j] == second[j]) j++;
+        if (j == first.length || j == second.length) return 0; // one continuation is a prefix of the other
+        int at = slot(i, 0, j);
+        return l.get(0, at, first[j]) - l.get(0, at, second[j]);
     }
 
-    /** {@code prompt} followed by every continuation token but the last ({@code prompt} alone when there is none). */
-    private static int[] withoutLast(int[] prompt, int[] continuation) {
-        return DecimalProbe.concat(prompt, Arrays.copyOf(continuation, Math.max(0, continuation.length - 1)));
+    /** Every continuation token but the last (nothing reads the prediction that follows it). */
+    private static int[] withoutLast(int[] continuation) {
+        return Arrays.copyOf(continuation, Math.max(0, continuation.length - 1));
     }
 }
