@@ -315,8 +315,11 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), seq, config.hiddenSize())); // (B, T, C)
             NDArray[] rope = branchedTables(m, rows, seq);
-            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, null, null, null);
-            return toLogitsOfEach(x, from, lengths);
+            int last = layers.size() - 1;
+            int skip = Arrays.stream(from).min().orElseThrow();                    // slots no one reads at the end
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, null, null, null);
+            x = layer(last, x, rope, null, null, null, skip);                      // (B, T - skip, C)
+            return toLogitsOfEach(x, shift(from, skip), shift(lengths, skip));
         }
     }
 
@@ -392,8 +395,11 @@ public final class TransformerForward implements AutoCloseable {
         try (NDManager m = root.newSubManager()) {
             NDArray x = fromDoubles(m, cache.before(layer), new Shape(batch, seq, config.hiddenSize())); // (B, T, C)
             NDArray[] rope = cache.padded() ? rotaryTables(m, 0, seq, lengths) : rotaryTables(m, seq);
-            for (int i = layer; i < layers.size(); i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
-            return toLogitsOfEach(x, from, lengths);
+            int last = layers.size() - 1;
+            int skip = last == layer && f != null ? 0 : Arrays.stream(from).min().orElseThrow(); // positions no one reads at the end
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
+            x = layer(last, x, rope, last == layer ? f : null, null, null, skip);                  // (B, T - skip, C)
+            return toLogitsOfEach(x, shift(from, skip), shift(lengths, skip));
         }
     }
 
@@ -534,6 +540,16 @@ public final class TransformerForward implements AutoCloseable {
 
     /** One transformer layer on x (B, T, C); returns the new residual stream (B, T, C). */
     private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache) {
+        return layer(i, x, rope, zHook, capture, cache, 0);
+    }
+
+    /**
+     * As {@link #layer(int, NDArray, NDArray[], ZIntervention, Capture, KvCache)} when only positions {@code queriesFrom..}
+     * of its output are read (the last layer, when only the last positions are unembedded): every position still gives
+     * keys and values, but queries, z, the output projection and the MLP run for those positions only; returns
+     * (B, T - queriesFrom, C).
+     */
+    private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache, int queriesFrom) {
         LayerWeights w = layers.get(i);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
@@ -555,11 +571,18 @@ public final class TransformerForward implements AutoCloseable {
         }
         k = repeatKv(k);                                                           // (B, nh, T, hd)
         v = repeatKv(v);                                                           // (B, nh, T, hd)
+        NDArray mask = rope[2];                                                    // (T, past+T) or (B, 1, T, T)
+        if (queriesFrom > 0) {                                                     // only positions queriesFrom.. are read
+            q = q.get(":, :, " + queriesFrom + ":, :");                            // (B, nh, T', hd), T' = T - queriesFrom
+            mask = mask.getShape().dimension() == 2 ? mask.get(queriesFrom + ":, :") : mask.get(":, :, " + queriesFrom + ":, :");
+            x = x.get(":, " + queriesFrom + ":, :");                               // (B, T', C)
+            seq -= queriesFrom;
+        }
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))                         // (B, nh, T, past+T)
                 .mul(1.0 / Math.sqrt(hd));
         if (dtype == ComputeDtype.FLOAT16) scores = scores.toType(DataType.FLOAT32, false);
-        NDArray probs = scores.add(rope[2]).softmax(-1);                           // (B, nh, T, T), causal
+        NDArray probs = scores.add(mask).softmax(-1);                              // (B, nh, T, T), causal
         if (dtype == ComputeDtype.FLOAT16) probs = probs.toType(DataType.FLOAT16, false);
         NDArray z = probs.matMul(v)                                                // (B, nh, T, hd)
                 .transpose(0, 2, 1, 3);                                            // (B, T, nh, hd)
@@ -803,6 +826,10 @@ public final class TransformerForward implements AutoCloseable {
             start += n * vocab;
         }
         return out;
+    }
+
+    private static int[] shift(int[] positions, int by) {
+        return Arrays.stream(positions).map(p -> p - by).toArray();
     }
 
     private static int[] lengths(int[][] sequences) {

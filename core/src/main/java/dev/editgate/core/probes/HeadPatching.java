@@ -53,13 +53,22 @@ public final class HeadPatching {
         sets.add(Set.of());                                            // nothing zeroed or patched: the clean and corrupted runs
         for (int h = 0; h < heads; h++) sets.add(Set.of(h));
         List<Equivariance.Effect> effects = Equivariance.effects(model, prompts, layer, sets, setup);
-        double ldClean = setup.logitDifference(effects.get(0).ablatedLastLogits());
-        double ldCorrupt = effects.get(0).patchedLd();
+        return of(layer, setup, effects.get(0), effects.subList(1, heads + 1));
+    }
+
+    /**
+     * The result from {@link Equivariance#effects} already computed: {@code none} of the empty set (the clean and the
+     * corrupted runs as they are), {@code singles.get(h)} of head h alone.
+     */
+    public static Result of(int layer, PatchingSetup setup, Equivariance.Effect none, List<Equivariance.Effect> singles) {
+        int heads = singles.size();
+        double ldClean = setup.logitDifference(none.ablatedLastLogits());
+        double ldCorrupt = none.patchedLd();
         double denominator = ldClean - ldCorrupt;
         double[] patch = new double[heads];
         double[] ablate = new double[heads];
         for (int h = 0; h < heads; h++) {
-            Equivariance.Effect e = effects.get(h + 1);
+            Equivariance.Effect e = singles.get(h);
             patch[h] = denominator == 0 ? 0 : (e.patchedLd() - ldCorrupt) / denominator;
             ablate[h] = setup.logitDifference(e.ablatedLastLogits()) - ldClean;
         }
