@@ -54,6 +54,15 @@ public record HeadZ(int batch, int seq, int heads, int headDim, double[] values)
         for (int t = 0; t < seq; t++) System.arraycopy(values, index(fromRow, t, h, 0), values, index(toRow, t, h, 0), headDim);
     }
 
+    /** Copies head {@code h} of {@code source} at (row {@code fromRow}, position {@code fromPos}) to (row {@code toRow}, position {@code toPos}) here. */
+    public void copyHead(HeadZ source, int fromRow, int fromPos, int toRow, int toPos, int h) {
+        if (source.headDim != headDim || source.heads != heads) {
+            throw new IllegalArgumentException("cannot copy a head of z with " + source.heads + " heads of " + source.headDim
+                    + " into z with " + heads + " heads of " + headDim);
+        }
+        System.arraycopy(source.values, source.index(fromRow, fromPos, h, 0), values, index(toRow, toPos, h, 0), headDim);
+    }
+
     /**
      * Copies head {@code sourceHead} of {@code source} into head {@code h} of this z at every position.
      * {@code source} must have the same seq and head dim, and batch 1 (broadcast) or this batch.

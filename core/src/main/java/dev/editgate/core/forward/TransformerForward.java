@@ -324,6 +324,48 @@ public final class TransformerForward implements AutoCloseable {
     }
 
     /**
+     * As {@link #logitsOfBranchesFrom}, with layer {@code layer}'s per-head z of the packed batch {@code [B, T, heads,
+     * headDim]} changed by {@code f} before the output projection (null: as computed), and only the listed slots of each
+     * row unembedded: element b is {@code [1, slots[b].length, V]}, in the order listed.
+     */
+    public List<Logits> logitsOfBranchesFrom(int layer, ResidualCache cache, BranchedRows rows, ZIntervention f, int[][] slots) {
+        checkCache(layer, cache);
+        if (!Arrays.deepEquals(rows.tokens(), cache.tokens())) {
+            throw new IllegalArgumentException("the residual cache does not hold these branched rows (TransformerForward.residuals(BranchedRows))");
+        }
+        int[] lengths = cache.lengths();
+        if (slots.length != lengths.length) throw new IllegalArgumentException(slots.length + " slot lists for " + lengths.length + " rows");
+        for (int b = 0; b < lengths.length; b++) {
+            for (int slot : slots[b]) {
+                if (slot < 0 || slot >= lengths[b]) throw new IllegalArgumentException("slot " + slot + " of row " + b + " is outside 0.." + (lengths[b] - 1));
+            }
+        }
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seq);
+            int last = layers.size() - 1;
+            int skip = last == layer && f != null ? 0 : Arrays.stream(slots).flatMapToInt(Arrays::stream).min().orElse(0);
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
+            x = layer(last, x, rope, last == layer ? f : null, null, null, skip);  // (B, T - skip, C)
+            NDList chosen = new NDList();
+            for (int b = 0; b < slots.length; b++) {
+                for (int slot : slots[b]) chosen.add(x.get(b + ", " + (slot - skip) + ":" + (slot - skip + 1)));   // (1, C)
+            }
+            NDArray h = norm(NDArrays.concat(chosen, 0), finalNormWeight, finalNormBias);                       // (N, C)
+            double[] all = toDoubles(Linear.linear(h, unembedding).singletonOrThrow());                         // (N, V)
+            int vocab = config.vocabSize();
+            List<Logits> out = new ArrayList<>(slots.length);
+            int start = 0;
+            for (int[] rowSlots : slots) {
+                out.add(new Logits(1, rowSlots.length, vocab, Arrays.copyOfRange(all, start, start + rowSlots.length * vocab)));
+                start += rowSlots.length * vocab;
+            }
+            return out;
+        }
+    }
+
+    /**
      * Runs layers {@code layer..end}, the final norm and the unembedding from the cached residual stream
      * entering {@code layer}: nothing below {@code layer} is recomputed. The cache may come from another
      * model with the same layers below (e.g. the original, for an edit of {@code layer} or above).
