@@ -71,7 +71,7 @@ public final class Equivariance {
         int common = 0;
         while (common < seq - 1 && clean[common] == corrupt[common]) common++;  // at least the last position is a branch
         int shared = common;
-        if (shared == 0) return effectsInOneBatch(model, prompts, layer, sets, setup);
+        if (shared == 0 || k == 1) return effectsInOneBatch(model, prompts, layer, sets, setup); // nothing to share: one forward
         int[][] heads = sets.stream().map(Equivariance::toArray).toArray(int[][]::new);
         int[] last = new int[k];
         java.util.Arrays.fill(last, seq - 1);
@@ -128,7 +128,7 @@ public final class Equivariance {
     }
 
     /**
-     * {@link #effects} when the prompts share no prefix: one forward, rows 0..K-1 the clean prompt with set k zeroed, rows
+     * {@link #effects} when the prompts share no prefix or there is one set (no branch would share it): one forward, rows 0..K-1 the clean prompt with set k zeroed, rows
      * K..2K-1 the corrupted prompt with set k patched from row k's z before the zeroing.
      */
     static List<Effect> effectsInOneBatch(TransformerForward model, ResidualCache prompts, int layer, List<Set<Integer>> sets,
