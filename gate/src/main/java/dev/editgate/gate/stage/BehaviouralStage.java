@@ -30,6 +30,11 @@ import java.util.stream.IntStream;
  * ablation and patching at z that must follow the weights (equivariance), and the check that the seed's
  * post-dense slice patching is blind to any head permutation. Probes compare two models in the same dtype,
  * each within the functional tolerance of float64, so they allow twice that tolerance.
+ *
+ * <p>An edited model differs from the original only in the edited layer, so the original's residual streams entering
+ * that layer are computed once and every trial runs only from there: one batched forward per model and trial for all
+ * head sets ({@link Equivariance#effects}), one for every decimal-probe number and the teacher-forced generation
+ * ({@link DecimalProbeBatch}), one layer for the slices ({@link TransformerForward#traceFrom}).
  */
 public final class BehaviouralStage implements Stage {
     static final int DECIMAL_TRIES = 4;
