@@ -39,6 +39,30 @@ public record HeadZ(int batch, int seq, int heads, int headDim, double[] values)
         }
     }
 
+    /** Sets head {@code h} of batch row {@code b} to zero at every position (the other rows keep theirs). */
+    public void zeroHead(int b, int h) {
+        checkHead(h);
+        checkRow(b);
+        for (int t = 0; t < seq; t++) java.util.Arrays.fill(values, index(b, t, h, 0), index(b, t, h, 0) + headDim, 0.0);
+    }
+
+    /** Copies head {@code h} of batch row {@code fromRow} into head {@code h} of row {@code toRow}, at every position. */
+    public void copyHead(int fromRow, int toRow, int h) {
+        checkHead(h);
+        checkRow(fromRow);
+        checkRow(toRow);
+        for (int t = 0; t < seq; t++) System.arraycopy(values, index(fromRow, t, h, 0), values, index(toRow, t, h, 0), headDim);
+    }
+
+    /** Copies head {@code h} of {@code source} at (row {@code fromRow}, position {@code fromPos}) to (row {@code toRow}, position {@code toPos}) here. */
+    public void copyHead(HeadZ source, int fromRow, int fromPos, int toRow, int toPos, int h) {
+        if (source.headDim != headDim || source.heads != heads) {
+            throw new IllegalArgumentException("cannot copy a head of z with " + source.heads + " heads of " + source.headDim
+                    + " into z with " + heads + " heads of " + headDim);
+        }
+        System.arraycopy(source.values, source.index(fromRow, fromPos, h, 0), values, index(toRow, toPos, h, 0), headDim);
+    }
+
     /**
      * Copies head {@code sourceHead} of {@code source} into head {@code h} of this z at every position.
      * {@code source} must have the same seq and head dim, and batch 1 (broadcast) or this batch.
@@ -57,6 +81,10 @@ public record HeadZ(int batch, int seq, int heads, int headDim, double[] values)
                 System.arraycopy(source.values, source.index(sb, t, sourceHead, 0), values, index(b, t, h, 0), headDim);
             }
         }
+    }
+
+    private void checkRow(int b) {
+        if (b < 0 || b >= batch) throw new IllegalArgumentException("batch row " + b + " is out of range 0.." + (batch - 1));
     }
 
     private void checkHead(int h) {

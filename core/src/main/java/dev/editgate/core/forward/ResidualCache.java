@@ -41,4 +41,30 @@ public record ResidualCache(int[][] tokens, int hidden, ComputeDtype dtype, List
     }
 
     public double[] afterLast() { return streams.get(streams.size() - 1); }
+
+    /**
+     * The cache of sequences {@code rows} of this one, in that order (a row may repeat, e.g. one prompt under several
+     * interventions): every stream {@code [rows.length, T', hidden]}, T' the longest chosen sequence.
+     */
+    public ResidualCache rows(int... rows) {
+        if (rows.length == 0) throw new IllegalArgumentException("no rows chosen from the residual cache");
+        int seq = seq();
+        int[][] chosen = new int[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] < 0 || rows[r] >= batch()) {
+                throw new IllegalArgumentException("row " + rows[r] + " is out of range 0.." + (batch() - 1) + " of the residual cache");
+            }
+            chosen[r] = tokens[rows[r]].clone();
+        }
+        int newSeq = java.util.Arrays.stream(chosen).mapToInt(t -> t.length).max().orElseThrow();
+        List<double[]> out = new java.util.ArrayList<>(streams.size());
+        for (double[] s : streams) {
+            double[] copy = new double[rows.length * newSeq * hidden];          // [rows, T', hidden]
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(s, rows[r] * seq * hidden, copy, r * newSeq * hidden, newSeq * hidden);
+            }
+            out.add(copy);
+        }
+        return new ResidualCache(chosen, hidden, dtype, out);
+    }
 }

@@ -265,6 +265,107 @@ public final class TransformerForward implements AutoCloseable {
     }
 
     /**
+     * The residual stream before each layer and after the last of branched rows ({@link BranchedRows}: sequences sharing
+     * a prefix, packed so that the prefix runs once), packed and right-padded as {@link BranchedRows#tokens()}.
+     */
+    public ResidualCache residuals(BranchedRows rows) {
+        int[][] tokens = rows.tokens();
+        checkSequences(tokens);
+        int[][] positions = rows.positions();
+        for (int b = 0; b < positions.length; b++) {
+            int last = Arrays.stream(positions[b]).max().orElseThrow();
+            if (last >= config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("row " + b + " reaches position " + last + ", beyond max_position_embeddings "
+                        + config.maxPositionEmbeddings());
+            }
+        }
+        int seqLen = Arrays.stream(tokens).mapToInt(t -> t.length).max().orElseThrow();
+        try (NDManager m = root.newSubManager()) {
+            List<double[]> streams = new ArrayList<>();
+            NDArray x = embed(m, padRight(tokens, seqLen), padRight(positions, seqLen)); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seqLen);
+            for (int i = 0; i < layers.size(); i++) {
+                streams.add(toDoubles(x));
+                x = layer(i, x, rope, null, null, null);
+            }
+            streams.add(toDoubles(x));
+            return new ResidualCache(tokens, config.hiddenSize(), dtype, streams);
+        }
+    }
+
+    /**
+     * Logits of branched rows from layer {@code layer} on ({@code cache}: their {@link #residuals(BranchedRows)}, from
+     * this model or one with the same layers below), only slots {@code from[b]..} of each packed row unembedded: element
+     * b is {@code [1, packed length_b - from[b], V]}; slot s holds what position {@code positions()[b][s]} of its own
+     * sequence (prefix + its branch) computes alone, up to the order of floating-point sums.
+     */
+    public List<Logits> logitsOfBranchesFrom(int layer, ResidualCache cache, BranchedRows rows, int[] from) {
+        checkCache(layer, cache);
+        int[][] tokens = rows.tokens();
+        if (!Arrays.deepEquals(tokens, cache.tokens())) {
+            throw new IllegalArgumentException("the residual cache does not hold these branched rows (TransformerForward.residuals(BranchedRows))");
+        }
+        int[] lengths = cache.lengths();
+        for (int b = 0; b < lengths.length; b++) {
+            if (from.length != lengths.length || from[b] < 0 || from[b] >= lengths[b]) {
+                throw new IllegalArgumentException("first slots " + Arrays.toString(from) + " do not fit rows of lengths " + Arrays.toString(lengths));
+            }
+        }
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seq);
+            int last = layers.size() - 1;
+            int skip = Arrays.stream(from).min().orElseThrow();                    // slots no one reads at the end
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, null, null, null);
+            x = layer(last, x, rope, null, null, null, skip);                      // (B, T - skip, C)
+            return toLogitsOfEach(x, shift(from, skip), shift(lengths, skip));
+        }
+    }
+
+    /**
+     * As {@link #logitsOfBranchesFrom}, with layer {@code layer}'s per-head z of the packed batch {@code [B, T, heads,
+     * headDim]} changed by {@code f} before the output projection (null: as computed), and only the listed slots of each
+     * row unembedded: element b is {@code [1, slots[b].length, V]}, in the order listed.
+     */
+    public List<Logits> logitsOfBranchesFrom(int layer, ResidualCache cache, BranchedRows rows, ZIntervention f, int[][] slots) {
+        checkCache(layer, cache);
+        if (!Arrays.deepEquals(rows.tokens(), cache.tokens())) {
+            throw new IllegalArgumentException("the residual cache does not hold these branched rows (TransformerForward.residuals(BranchedRows))");
+        }
+        int[] lengths = cache.lengths();
+        if (slots.length != lengths.length) throw new IllegalArgumentException(slots.length + " slot lists for " + lengths.length + " rows");
+        for (int b = 0; b < lengths.length; b++) {
+            for (int slot : slots[b]) {
+                if (slot < 0 || slot >= lengths[b]) throw new IllegalArgumentException("slot " + slot + " of row " + b + " is outside 0.." + (lengths[b] - 1));
+            }
+        }
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = branchedTables(m, rows, seq);
+            int last = layers.size() - 1;
+            int skip = last == layer && f != null ? 0 : Arrays.stream(slots).flatMapToInt(Arrays::stream).min().orElse(0);
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
+            x = layer(last, x, rope, last == layer ? f : null, null, null, skip);  // (B, T - skip, C)
+            NDList chosen = new NDList();
+            for (int b = 0; b < slots.length; b++) {
+                for (int slot : slots[b]) chosen.add(x.get(b + ", " + (slot - skip) + ":" + (slot - skip + 1)));   // (1, C)
+            }
+            NDArray h = norm(NDArrays.concat(chosen, 0), finalNormWeight, finalNormBias);                       // (N, C)
+            double[] all = toDoubles(Linear.linear(h, unembedding).singletonOrThrow());                         // (N, V)
+            int vocab = config.vocabSize();
+            List<Logits> out = new ArrayList<>(slots.length);
+            int start = 0;
+            for (int[] rowSlots : slots) {
+                out.add(new Logits(1, rowSlots.length, vocab, Arrays.copyOfRange(all, start, start + rowSlots.length * vocab)));
+                start += rowSlots.length * vocab;
+            }
+            return out;
+        }
+    }
+
+    /**
      * Runs layers {@code layer..end}, the final norm and the unembedding from the cached residual stream
      * entering {@code layer}: nothing below {@code layer} is recomputed. The cache may come from another
      * model with the same layers below (e.g. the original, for an edit of {@code layer} or above).
@@ -309,6 +410,57 @@ public final class TransformerForward implements AutoCloseable {
             NDArray x = fromDoubles(m, cache.before(layer), new Shape(cache.batch(), cache.seq(), config.hiddenSize())); // (B, T, C)
             NDArray[] rope = cache.padded() ? rotaryTables(m, 0, cache.seq(), cache.lengths()) : rotaryTables(m, cache.seq());
             return toDoubles(layer(layer, x, rope, null, null, null));
+        }
+    }
+
+    /**
+     * As {@link #logitsOfEachFrom(int, ResidualCache)}, with layer {@code layer}'s per-head z of the whole padded batch
+     * {@code [B, T, heads, headDim]} changed by {@code f} before the output projection (null: left as computed), and only
+     * positions {@code from[b]..len_b-1} of each sequence unembedded: element b is {@code [1, len_b - from[b], V]}. One
+     * forward of layers {@code layer..end} for the whole batch, so several interventions on the same prompts (one per
+     * batch row, e.g. a head set zeroed in row b) cost one pass; the unembedding, the largest product, skips every
+     * position the caller does not read.
+     */
+    public List<Logits> logitsOfEachFrom(int layer, ResidualCache cache, ZIntervention f, int[] from) {
+        checkCache(layer, cache);
+        int[] lengths = cache.lengths();
+        if (from.length != lengths.length) {
+            throw new IllegalArgumentException(from.length + " first positions for a cache of " + lengths.length + " sequences");
+        }
+        for (int b = 0; b < lengths.length; b++) {
+            if (from[b] < 0 || from[b] >= lengths[b]) {
+                throw new IllegalArgumentException("first position " + from[b] + " of sequence " + b + " is outside 0.." + (lengths[b] - 1));
+            }
+        }
+        int batch = cache.batch();
+        int seq = cache.seq();
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = fromDoubles(m, cache.before(layer), new Shape(batch, seq, config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = cache.padded() ? rotaryTables(m, 0, seq, lengths) : rotaryTables(m, seq);
+            int last = layers.size() - 1;
+            int skip = last == layer && f != null ? 0 : Arrays.stream(from).min().orElseThrow(); // positions no one reads at the end
+            for (int i = layer; i < last; i++) x = layer(i, x, rope, i == layer ? f : null, null, null);
+            x = layer(last, x, rope, last == layer ? f : null, null, null, skip);                  // (B, T - skip, C)
+            return toLogitsOfEach(x, shift(from, skip), shift(lengths, skip));
+        }
+    }
+
+    /**
+     * Everything layer {@code layer} computes, from the cached residual stream entering it: only that layer runs. For an
+     * unpadded cache it equals {@link #trace} of the cache's tokens bit for bit (the cache may come from another model
+     * with the same layers below, e.g. the original for an edit of {@code layer}); a padded cache's padded positions hold
+     * values no real position reads.
+     */
+    public LayerTrace traceFrom(int layer, ResidualCache cache) {
+        checkCache(layer, cache);
+        try (NDManager m = root.newSubManager()) {
+            double[] in = cache.before(layer);
+            NDArray x = fromDoubles(m, in, new Shape(cache.batch(), cache.seq(), config.hiddenSize())); // (B, T, C)
+            NDArray[] rope = cache.padded() ? rotaryTables(m, 0, cache.seq(), cache.lengths()) : rotaryTables(m, cache.seq());
+            Capture cap = new Capture();
+            NDArray out = layer(layer, x, rope, null, cap, null);
+            return new LayerTrace(layer, cache.batch(), cache.seq(), config.hiddenSize(), in.clone(), cap.z,
+                    cap.attentionOut, cap.mlpOut, toDoubles(out));
         }
     }
 
@@ -408,8 +560,38 @@ public final class TransformerForward implements AutoCloseable {
         return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
     }
 
+    /** As {@link #embed(NDManager, int[][], int)} with each token's own position {@code positions[b][t]}. */
+    private NDArray embed(NDManager m, int[][] tokens, int[][] positions) {
+        int batch = tokens.length;
+        int seq = tokens[0].length;
+        int hidden = config.hiddenSize();
+        double[] out = new double[batch * seq * hidden];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seq; t++) {
+                long row = (long) tokens[b][t] * hidden;
+                int dst = (b * seq + t) * hidden;
+                for (int c = 0; c < hidden; c++) out[dst + c] = embedIn.getDouble(row + c);
+                if (positionEmbed != null) {
+                    long pos = (long) positions[b][t] * hidden;
+                    for (int c = 0; c < hidden; c++) out[dst + c] += positionEmbed.getDouble(pos + c);
+                }
+            }
+        }
+        return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
+    }
+
     /** One transformer layer on x (B, T, C); returns the new residual stream (B, T, C). */
     private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache) {
+        return layer(i, x, rope, zHook, capture, cache, 0);
+    }
+
+    /**
+     * As {@link #layer(int, NDArray, NDArray[], ZIntervention, Capture, KvCache)} when only positions {@code queriesFrom..}
+     * of its output are read (the last layer, when only the last positions are unembedded): every position still gives
+     * keys and values, but queries, z, the output projection and the MLP run for those positions only; returns
+     * (B, T - queriesFrom, C).
+     */
+    private NDArray layer(int i, NDArray x, NDArray[] rope, ZIntervention zHook, Capture capture, KvCache cache, int queriesFrom) {
         LayerWeights w = layers.get(i);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
@@ -431,11 +613,18 @@ public final class TransformerForward implements AutoCloseable {
         }
         k = repeatKv(k);                                                           // (B, nh, T, hd)
         v = repeatKv(v);                                                           // (B, nh, T, hd)
+        NDArray mask = rope[2];                                                    // (T, past+T) or (B, 1, T, T)
+        if (queriesFrom > 0) {                                                     // only positions queriesFrom.. are read
+            q = q.get(":, :, " + queriesFrom + ":, :");                            // (B, nh, T', hd), T' = T - queriesFrom
+            mask = mask.getShape().dimension() == 2 ? mask.get(queriesFrom + ":, :") : mask.get(":, :, " + queriesFrom + ":, :");
+            x = x.get(":, " + queriesFrom + ":, :");                               // (B, T', C)
+            seq -= queriesFrom;
+        }
 
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))                         // (B, nh, T, past+T)
                 .mul(1.0 / Math.sqrt(hd));
         if (dtype == ComputeDtype.FLOAT16) scores = scores.toType(DataType.FLOAT32, false);
-        NDArray probs = scores.add(rope[2]).softmax(-1);                           // (B, nh, T, T), causal
+        NDArray probs = scores.add(mask).softmax(-1);                              // (B, nh, T, T), causal
         if (dtype == ComputeDtype.FLOAT16) probs = probs.toType(DataType.FLOAT16, false);
         NDArray z = probs.matMul(v)                                                // (B, nh, T, hd)
                 .transpose(0, 2, 1, 3);                                            // (B, T, nh, hd)
@@ -547,30 +736,11 @@ public final class TransformerForward implements AutoCloseable {
     private NDArray[] rotaryTables(NDManager m, int past, int seq, int[] lengths) {
         int keys = past + seq;
         int rd = config.rotaryNdims();
-        int half = rd / 2;
         double[] cos = new double[seq * rd];
         double[] sin = new double[seq * rd];
-        boolean f64 = dtype == ComputeDtype.FLOAT64;
-        double base = config.ropeTheta();
-        for (int j = 0; j < half; j++) {
-            // transformers: inv_freq = 1 / base^(arange(0, rd, 2).float() / rd), angles = pos.float() * inv_freq
-            double invFreq = f64 ? 1.0 / Math.pow(base, (2.0 * j) / rd)
-                    : 1.0f / (float) Math.pow(base, (float) (2 * j) / (float) rd);
-            if (config.ropeScaling().isPresent()) {                                // llama3: rescaled by wavelength
-                double scaled = config.ropeScaling().get().scale(invFreq);
-                invFreq = f64 ? scaled : (float) scaled;
-            }
-            for (int t = 0; t < seq; t++) {
-                int pos = past + t;
-                double angle = f64 ? pos * invFreq : (float) (pos * (float) invFreq);
-                double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
-                double s = f64 ? Math.sin(angle) : (float) Math.sin(angle);
-                cos[t * rd + j] = c;
-                cos[t * rd + j + half] = c;                                        // emb = cat(freqs, freqs)
-                sin[t * rd + j] = s;
-                sin[t * rd + j + half] = s;
-            }
-        }
+        int[] positions = new int[seq];
+        for (int t = 0; t < seq; t++) positions[t] = past + t;
+        fillRotary(cos, sin, 0, positions);
         int batch = lengths == null ? 1 : lengths.length;
         double[] mask = new double[batch * seq * keys];
         for (int b = 0; b < batch; b++) {
@@ -585,6 +755,69 @@ public final class TransformerForward implements AutoCloseable {
                 ? m.create(toFloats(mask), maskShape)
                 : fromDoubles(m, mask, maskShape);
         return new NDArray[] {fromDoubles(m, cos, new Shape(seq, rd)), fromDoubles(m, sin, new Shape(seq, rd)), maskArray};
+    }
+
+    /**
+     * cos and sin {@code (positions.length, rd)} of the given positions, written from row {@code firstRow} of {@code cos}
+     * and {@code sin}: computed the way transformers does (float32 {@code inv_freq} and angles for fp32/fp16, double for
+     * fp64; llama3 scaling when configured), {@code emb = cat(freqs, freqs)}.
+     */
+    private void fillRotary(double[] cos, double[] sin, int firstRow, int[] positions) {
+        int rd = config.rotaryNdims();
+        int half = rd / 2;
+        boolean f64 = dtype == ComputeDtype.FLOAT64;
+        double base = config.ropeTheta();
+        for (int j = 0; j < half; j++) {
+            // transformers: inv_freq = 1 / base^(arange(0, rd, 2).float() / rd), angles = pos.float() * inv_freq
+            double invFreq = f64 ? 1.0 / Math.pow(base, (2.0 * j) / rd)
+                    : 1.0f / (float) Math.pow(base, (float) (2 * j) / (float) rd);
+            if (config.ropeScaling().isPresent()) {                                // llama3: rescaled by wavelength
+                double scaled = config.ropeScaling().get().scale(invFreq);
+                invFreq = f64 ? scaled : (float) scaled;
+            }
+            for (int t = 0; t < positions.length; t++) {
+                int pos = positions[t];
+                int row = (firstRow + t) * rd;
+                double angle = f64 ? pos * invFreq : (float) (pos * (float) invFreq);
+                double c = f64 ? Math.cos(angle) : (float) Math.cos(angle);
+                double s = f64 ? Math.sin(angle) : (float) Math.sin(angle);
+                cos[row + j] = c;
+                cos[row + j + half] = c;                                           // emb = cat(freqs, freqs)
+                sin[row + j] = s;
+                sin[row + j + half] = s;
+            }
+        }
+    }
+
+    /**
+     * {cos (B, 1, T, rd), sin (B, 1, T, rd), mask (B, 1, T, T)} for branched rows right-padded to T: each slot rotated by
+     * its position in its own sequence; slot q sees slot k <= q of the prefix or of q's own branch (a padded query sees
+     * key 0, so no softmax row is empty).
+     */
+    private NDArray[] branchedTables(NDManager m, BranchedRows rows, int seq) {
+        int rd = config.rotaryNdims();
+        int batch = rows.rows();
+        int[][] positions = rows.positions();
+        int[][] branchOf = rows.branchOfSlot();
+        double[] cos = new double[batch * seq * rd];
+        double[] sin = new double[batch * seq * rd];
+        double[] mask = new double[batch * seq * seq];
+        Arrays.fill(mask, Double.NEGATIVE_INFINITY);
+        for (int b = 0; b < batch; b++) {
+            fillRotary(cos, sin, b * seq, Arrays.copyOf(positions[b], seq));          // padded slots: position 0
+            int len = positions[b].length;
+            for (int q = 0; q < seq; q++) {
+                int from = (b * seq + q) * seq;
+                if (q >= len) {
+                    mask[from] = 0;
+                    continue;
+                }
+                for (int k = 0; k <= q; k++) if (branchOf[b][k] < 0 || branchOf[b][k] == branchOf[b][q]) mask[from + k] = 0;
+            }
+        }
+        Shape maskShape = new Shape(batch, 1, seq, seq);
+        NDArray maskArray = dtype == ComputeDtype.FLOAT16 ? m.create(toFloats(mask), maskShape) : fromDoubles(m, mask, maskShape);
+        return new NDArray[] {fromDoubles(m, cos, new Shape(batch, 1, seq, rd)), fromDoubles(m, sin, new Shape(batch, 1, seq, rd)), maskArray};
     }
 
     /** Final LayerNorm and unembedding of x (B, T, C), widened into Java. */
@@ -613,6 +846,32 @@ public final class TransformerForward implements AutoCloseable {
             from += len * vocab;
         }
         return out;
+    }
+
+    /**
+     * Final norm and unembedding of positions {@code from[b]..lengths[b]-1} of each sequence of a right-padded x (B, T, C),
+     * gathered first so the product skips every other position; one Logits {@code [1, lengths[b] - from[b], V]} per sequence.
+     */
+    private List<Logits> toLogitsOfEach(NDArray x, int[] from, int[] lengths) {
+        NDList rows = new NDList();
+        for (int b = 0; b < lengths.length; b++) rows.add(x.get(b + ", " + from[b] + ":" + lengths[b]));   // (len_b - from_b, C)
+        NDArray chosen = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);                     // (N, C)
+        NDArray h = norm(chosen, finalNormWeight, finalNormBias);                                       // (N, C)
+        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                             // (N, V)
+        double[] all = toDoubles(logits);
+        int vocab = config.vocabSize();
+        List<Logits> out = new ArrayList<>(lengths.length);
+        int start = 0;
+        for (int b = 0; b < lengths.length; b++) {
+            int n = lengths[b] - from[b];
+            out.add(new Logits(1, n, vocab, Arrays.copyOfRange(all, start, start + n * vocab)));
+            start += n * vocab;
+        }
+        return out;
+    }
+
+    private static int[] shift(int[] positions, int by) {
+        return Arrays.stream(positions).map(p -> p - by).toArray();
     }
 
     private static int[] lengths(int[][] sequences) {

@@ -4,7 +4,11 @@ import dev.editgate.core.model.TensorRole;
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.HeadZ;
 import dev.editgate.core.forward.LayerTrace;
+import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.forward.ZIntervention;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Per-head activation patching at z, the input of {@code attention.dense} (the only place where the
@@ -33,6 +37,40 @@ public final class HeadPatching {
             double ldPatched = setup.logitDifference(model.logitsWithZ(setup.corrupt(), layer, ZIntervention.patchHeads(clean, h)));
             patch[h] = denominator == 0 ? 0 : (ldPatched - ldCorrupt) / denominator;
             ablate[h] = setup.logitDifference(model.logitsWithZ(setup.clean(), layer, ZIntervention.zeroHeads(h))) - ldClean;
+        }
+        return new Result(layer, ldClean, ldCorrupt, patch, ablate);
+    }
+
+    /**
+     * As {@link #run(TransformerForward, PatchingSetup, int)}, in one forward of layers {@code layer..end} from the cached
+     * residual stream of the two prompts ({@link PatchingSetup#residuals}): the empty set (giving the clean and the
+     * corrupted LD) and each single head, as {@link Equivariance#effects}. Equal to the per-head forwards up to the order
+     * of floating-point sums inside the larger batch.
+     */
+    public static Result run(TransformerForward model, PatchingSetup setup, int layer, ResidualCache prompts) {
+        int heads = model.config().numAttentionHeads();
+        List<Set<Integer>> sets = new ArrayList<>();
+        sets.add(Set.of());                                            // nothing zeroed or patched: the clean and corrupted runs
+        for (int h = 0; h < heads; h++) sets.add(Set.of(h));
+        List<Equivariance.Effect> effects = Equivariance.effects(model, prompts, layer, sets, setup);
+        return of(layer, setup, effects.get(0), effects.subList(1, heads + 1));
+    }
+
+    /**
+     * The result from {@link Equivariance#effects} already computed: {@code none} of the empty set (the clean and the
+     * corrupted runs as they are), {@code singles.get(h)} of head h alone.
+     */
+    public static Result of(int layer, PatchingSetup setup, Equivariance.Effect none, List<Equivariance.Effect> singles) {
+        int heads = singles.size();
+        double ldClean = setup.logitDifference(none.ablatedLastLogits());
+        double ldCorrupt = none.patchedLd();
+        double denominator = ldClean - ldCorrupt;
+        double[] patch = new double[heads];
+        double[] ablate = new double[heads];
+        for (int h = 0; h < heads; h++) {
+            Equivariance.Effect e = singles.get(h);
+            patch[h] = denominator == 0 ? 0 : (e.patchedLd() - ldCorrupt) / denominator;
+            ablate[h] = setup.logitDifference(e.ablatedLastLogits()) - ldClean;
         }
         return new Result(layer, ldClean, ldCorrupt, patch, ablate);
     }

@@ -2,6 +2,7 @@ package dev.editgate.core.probes;
 
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.forward.Logits;
+import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.tokenize.TextTokenizer;
 import java.util.Arrays;
 
@@ -32,10 +33,31 @@ public record PatchingSetup(int[][] clean, int[][] corrupt, int answer, int foil
         return new PatchingSetup(c, x, answer, foil);
     }
 
+    /**
+     * The residual stream of {clean, corrupted} in {@code model} (batch 2, every layer), computed once: the probes that
+     * take it run an edited model only from its edited layer on, since every layer below is the original's.
+     */
+    public ResidualCache residuals(TransformerForward model) {
+        return model.residuals(new int[][] {clean[0], corrupt[0]});
+    }
+
+    /** Fails unless {@code prompts} holds this pair's clean and corrupted prompts, in that order (see {@link #residuals}). */
+    void requireResidualsOfThisPair(ResidualCache prompts) {
+        if (prompts.batch() != 2 || !Arrays.equals(prompts.tokens()[0], clean[0]) || !Arrays.equals(prompts.tokens()[1], corrupt[0])) {
+            throw new IllegalArgumentException("the residual cache must hold this setup's clean and corrupted prompts (PatchingSetup.residuals),"
+                    + " got " + prompts.batch() + " sequences of lengths " + Arrays.toString(prompts.lengths()));
+        }
+    }
+
     /** LD at the last position of {@code l} (batch 1). */
     public double logitDifference(Logits l) {
         int last = l.seq() - 1;
         return l.get(0, last, answer) - l.get(0, last, foil);
+    }
+
+    /** LD of one row of last-position logits {@code [V]}. */
+    public double logitDifference(double[] lastRow) {
+        return lastRow[answer] - lastRow[foil];
     }
 
     private static int secondBest(double[] row, int best) {

@@ -22,9 +22,18 @@ public final class SlicePatchingDiagnostic {
     public record Result(double[] sliceMaxDifference, double tolerance, boolean invariant) {}
 
     public static Result run(TransformerForward original, TransformerForward edited, int[][] tokens, int layer, double tolerance) {
-        LayerTrace a = original.trace(tokens, layer);
-        LayerTrace b = edited.trace(tokens, layer);
-        int slices = original.config().numAttentionHeads();
+        return compare(original.trace(tokens, layer), edited.trace(tokens, layer), original.config().numAttentionHeads(), tolerance);
+    }
+
+    /**
+     * As {@link #run}, from the original's trace of the layer (computed once) and the edited model's, e.g. both
+     * {@link TransformerForward#traceFrom} the original's residual stream entering the layer.
+     */
+    public static Result compare(LayerTrace a, LayerTrace b, int slices, double tolerance) {
+        if (a.batch() != b.batch() || a.seq() != b.seq() || a.hidden() != b.hidden()) {
+            throw new IllegalArgumentException("the two traces cover different shapes: [" + a.batch() + ", " + a.seq() + ", " + a.hidden()
+                    + "] vs [" + b.batch() + ", " + b.seq() + ", " + b.hidden() + "]");
+        }
         int width = a.hidden() / slices;
         double[] diff = new double[slices];
         for (int i = 0; i < a.attentionOut().length; i++) {

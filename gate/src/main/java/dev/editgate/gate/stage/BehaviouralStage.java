@@ -2,8 +2,11 @@ package dev.editgate.gate.stage;
 
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.Permutation;
+import dev.editgate.core.forward.LayerTrace;
+import dev.editgate.core.forward.ResidualCache;
 import dev.editgate.core.forward.TransformerForward;
 import dev.editgate.core.probes.DecimalProbe;
+import dev.editgate.core.probes.DecimalProbeBatch;
 import dev.editgate.core.probes.Equivariance;
 import dev.editgate.core.probes.HeadPatching;
 import dev.editgate.core.probes.PatchingSetup;
@@ -27,6 +30,11 @@ import java.util.stream.IntStream;
  * ablation and patching at z that must follow the weights (equivariance), and the check that the seed's
  * post-dense slice patching is blind to any head permutation. Probes compare two models in the same dtype,
  * each within the functional tolerance of float64, so they allow twice that tolerance.
+ *
+ * <p>An edited model differs from the original only in the edited layer, so the original's residual streams entering
+ * that layer are computed once and every trial runs only from there: one batched forward per model and trial for all
+ * head sets ({@link Equivariance#effects}), one for every decimal-probe number and the teacher-forced generation
+ * ({@link DecimalProbeBatch}), one layer for the slices ({@link TransformerForward#traceFrom}).
  */
 public final class BehaviouralStage implements Stage {
     static final int DECIMAL_TRIES = 4;
@@ -34,10 +42,12 @@ public final class BehaviouralStage implements Stage {
 
     private PatchingSetup setup;
     private double tolerance;
-    private List<DecimalProbe.Measurement> originalDecimal;
+    private DecimalProbeBatch decimal;               // the original's decimal-probe side and residual streams
+    private ResidualCache patchingPrompts;           // the original's residual streams of {clean, corrupted}
+    private LayerTrace originalCleanTrace;           // the original's edited layer on the clean prompt
     private final Map<String, Equivariance.Effect> originalEffects = new LinkedHashMap<>();
     private double[] originalLastRow;
-    private List<String> decimalPrompts;
+    private HeadPatching.Result originalPatching;    // the original's per-head patching and ablation, for the heatmap
 
     @Override
     public String name() { return "behavioural"; }
@@ -61,21 +71,30 @@ public final class BehaviouralStage implements Stage {
         setup = PatchingSetup.of(rt.original(), rt.tokenizer());
         int layer = s.layer();
         // the seed's two prompts, or the user's prompt file when one was given
-        decimalPrompts = s.config().prompts() == null ? DecimalProbe.SEED_PROMPTS : s.prompts();
-        // the original's side of every differential probe, measured once
-        originalDecimal = DecimalProbe.measure(rt.original(), rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS);
-        originalLastRow = rt.original().logits(setup.clean()).row(0, setup.clean()[0].length - 1);
-        for (var e : headSets(s.heads()).entrySet()) {
-            originalEffects.put(e.getKey(), Equivariance.effect(rt.original(), layer, e.getValue(), setup));
-        }
+        List<String> decimalPrompts = s.config().prompts() == null ? DecimalProbe.SEED_PROMPTS : s.prompts();
+        // the original's side of every differential probe, measured once, and its residual streams entering the edited
+        // layer: an edited model differs from the original only from that layer on, so each trial runs only from there
+        decimal = DecimalProbeBatch.prepare(rt.original(), rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS, layer);
+        patchingPrompts = setup.residuals(rt.original());
+        originalCleanTrace = rt.original().traceFrom(layer, patchingPrompts.rows(0));
+        // in one forward: nothing ablated (the original's own last row), every single head (the report's heatmap), the
+        // seed's sets; the property's fixed sets are the even, the odd and the first single heads
+        List<Set<Integer>> fixedSets = new ArrayList<>();
+        fixedSets.add(Set.of());
+        for (int h = 0; h < s.heads(); h++) fixedSets.add(Set.of(h));
+        Map<String, Set<Integer>> named = headSets(s.heads());
+        for (Set<Integer> set : named.values()) if (!fixedSets.contains(set)) fixedSets.add(set);
+        List<Equivariance.Effect> effects = Equivariance.effects(rt.original(), patchingPrompts, layer, fixedSets, setup);
+        originalLastRow = effects.get(0).ablatedLastLogits();
+        originalPatching = HeadPatching.of(layer, setup, effects.get(0), effects.subList(1, s.heads() + 1));
+        for (var e : named.entrySet()) originalEffects.put(e.getKey(), effects.get(fixedSets.indexOf(e.getValue())));
         var perms = Gens.headPermutations(s.heads(), s.original().config().numKeyValueHeads());
         return List.of(
                 new GateProperty<Permutation>("decimal probe agrees with the original",
                         "log-probs of \" 9.8\"/\" 9.11\", their logit difference and 20-token greedy generations match (near-ties excepted)",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
-                            DecimalProbe.Result r = DecimalProbe.compare(originalDecimal,
-                                    DecimalProbe.measure(edited, rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
+                            DecimalProbe.Result r = DecimalProbe.compare(decimal.original(), decimal.measure(edited), rt.tokenizer(), tolerance);
                             for (DecimalProbe.PromptResult pr : r.prompts()) {
                                 if (!pr.passed()) {
                                     throw new AssertionError(String.format("prompt \"%s\": numbers differ by %.3g (tolerance %.3g); generation "
@@ -90,12 +109,16 @@ public final class BehaviouralStage implements Stage {
                         perms, Math.min(EQUIVARIANCE_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
                             Map<String, Set<Integer>> sets = headSets(s.heads());
-                            sets.put("random set", randomSet(s.config().seed() ^ p.hashCode(), s.heads()));
+                            Set<Integer> random = randomSet(s.config().seed() ^ p.hashCode(), s.heads());
+                            sets.put("random set", random);
+                            // every set's edited-side effect in one forward from the edited layer (sets in map order)
+                            List<Set<Integer>> mapped = sets.values().stream().map(set -> Equivariance.mapped(set, p)).toList();
+                            List<Equivariance.Effect> after = Equivariance.effects(edited, patchingPrompts, layer, mapped, setup);
+                            Equivariance.Effect randomBefore = Equivariance.effects(rt.original(), patchingPrompts, layer, List.of(random), setup).get(0);
+                            int k = 0;
                             for (var e : sets.entrySet()) {
-                                Equivariance.Effect before = originalEffects.containsKey(e.getKey()) ? originalEffects.get(e.getKey())
-                                        : Equivariance.effect(rt.original(), layer, e.getValue(), setup);
-                                Equivariance.Result r = Equivariance.compare(e.getValue(), p, originalLastRow, before,
-                                        Equivariance.effect(edited, layer, Equivariance.mapped(e.getValue(), p), setup), tolerance);
+                                Equivariance.Effect before = originalEffects.getOrDefault(e.getKey(), randomBefore);
+                                Equivariance.Result r = Equivariance.compare(e.getValue(), p, originalLastRow, before, after.get(k++), tolerance);
                                 if (!r.holds()) {
                                     throw new AssertionError(String.format("%s %s: ablating them in the original vs %s in the edited model differs by "
                                                     + "%.3g in the logits and %.3g in the patched logit difference (tolerance %.3g)",
@@ -107,7 +130,8 @@ public final class BehaviouralStage implements Stage {
                         "every head_dim-wide post-projection slice (the attention output after the output projection) is unchanged, so patching such slices cannot see heads",
                         perms, Math.min(DECIMAL_TRIES, s.config().tries()),
                         p -> withEdited(s, rt, p, edited -> {
-                            var r = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), layer, tolerance);
+                            var r = SlicePatchingDiagnostic.compare(originalCleanTrace, edited.traceFrom(layer, patchingPrompts.rows(0)),
+                                    s.heads(), tolerance);
                             if (!r.invariant()) {
                                 throw new AssertionError("post-dense slices changed by up to "
                                         + java.util.Arrays.stream(r.sliceMaxDifference()).max().orElse(0) + " (tolerance " + tolerance + ")");
@@ -152,8 +176,7 @@ public final class BehaviouralStage implements Stage {
         ForwardRuntime rt = s.forward();
         Permutation p = NumericStage.reversal(s.heads());
         try (TransformerForward edited = rt.original().withLayerReplaced(s.layer(), s.applyEdit(p))) {
-            DecimalProbe.Result d = DecimalProbe.compare(originalDecimal,
-                    DecimalProbe.measure(edited, rt.tokenizer(), decimalPrompts, DecimalProbe.NEW_TOKENS), rt.tokenizer(), tolerance);
+            DecimalProbe.Result d = DecimalProbe.compare(decimal.original(), decimal.measure(edited), rt.tokenizer(), tolerance);
             List<List<String>> rows = new ArrayList<>();
             for (DecimalProbe.PromptResult r : d.prompts()) {
                 rows.add(List.of(oneLine(r.prompt()), "original", f(r.logProbFirstOriginal()), f(r.logProbSecondOriginal()),
@@ -166,8 +189,8 @@ public final class BehaviouralStage implements Stage {
             s.addProbeTable(new Table("Decimal probe, π = " + p.toCycleString() + " (differential: edited vs original" + randomWeights + ")",
                     List.of("prompt", "model", "log p(\" 9.8\")", "log p(\" 9.11\")", "logit diff", "greedy continuation"), rows));
 
-            HeadPatching.Result a = HeadPatching.run(rt.original(), setup, s.layer());
-            HeadPatching.Result b = HeadPatching.run(edited, setup, s.layer());
+            HeadPatching.Result a = originalPatching;
+            HeadPatching.Result b = HeadPatching.run(edited, setup, s.layer(), patchingPrompts);
             int heads = s.heads();
             String[] rowLabels = new String[heads];
             double[][] orig = new double[heads][];
@@ -182,7 +205,7 @@ public final class BehaviouralStage implements Stage {
             s.addHeatmap(new Heatmap("Per-head patching at z, layer " + s.layer() + "; edited rows show original head h measured at its new index π⁻¹(h)",
                     rowLabels, new String[] {"patch effect", "ablation ΔLD"}, orig, edit));
 
-            var slices = SlicePatchingDiagnostic.run(rt.original(), edited, setup.clean(), s.layer(), tolerance);
+            var slices = SlicePatchingDiagnostic.compare(originalCleanTrace, edited.traceFrom(s.layer(), patchingPrompts.rows(0)), heads, tolerance);
             List<List<String>> sliceRows = new ArrayList<>();
             for (int k = 0; k < slices.sliceMaxDifference().length; k++) {
                 int width = s.original().config().hiddenSize() / heads;
