@@ -60,7 +60,7 @@ class BehaviouralStageMessagesTest {
         Checkpoint original = Checkpoint.load(folder);
         int layer = 1;
         try (GateSession s = new GateSession(config, folder, original, layer, EditKinds.HEAD_PERMUTATION,
-                (ck, l, p) -> edit.permuteHeads(ck, l, p), "test", PromptSet.load(config.prompts()), GateListener.NONE)) {
+                (ck, l, p) -> edit.permuteHeads(ck, l, p), "test", PromptSet.load(config.prompts()), GateListener.NONE, null)) {
             s.setFunctionalTolerance(FUNCTIONAL_TOLERANCE);
             List<GateProperty<?>> props = new BehaviouralStage().properties(s);
             assertThat(props).extracting(GateProperty::name).containsExactly("decimal probe agrees with the original",
