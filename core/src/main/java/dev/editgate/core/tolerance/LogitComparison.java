@@ -12,7 +12,7 @@ public final class LogitComparison {
     /**
      * One pass over the elements for every statistic, a second for the Pareto front's few candidates; nothing of
      * the logits' size is allocated (a functional trial compares millions of logits). The front's pre-filter buckets
-     * the points by the float bits of |ref| (monotone in |ref| as the front's sort orders it), so its result is the
+     * the points by the bits of |ref| (never decreasing in |ref| as the front's sort orders it), so its result is the
      * same as {@link ParetoFront#of} of every (|ref|, |Δ|).
      */
     public static LogitError compare(Logits reference, Logits candidate, ComputeDtype candidateDtype) {
@@ -57,7 +57,7 @@ public final class LogitComparison {
                     worst = i;
                 }
                 rowMax = Math.max(rowMax, d);
-                int b = frontBucket(Math.abs(x));
+                int b = frontBucket(magnitude(x));
                 if (d > bucketMax[b]) bucketMax[b] = ParetoFront.roundUp(d);   // the same test as roundUp(d) > bucketMax[b]
             }
             double range = hi - lo;
@@ -75,17 +75,25 @@ public final class LogitComparison {
                 worst / per, (worst % per) / vocab, worst % vocab, sample, n, nonFinite, front[0], front[1]);
     }
 
-    /** Buckets of the front's pre-filter: one for a negative sign bit, then the top 16 bits of |ref|'s double bits. */
-    private static final int FRONT_BUCKETS = (1 << 15) + 1;
+    /** Buckets of the front's pre-filter: the top 16 bits of |ref|'s double bits (the sign bit is always clear). */
+    private static final int FRONT_BUCKETS = 1 << 15;
 
     /**
      * The pre-filter's bucket of |ref|: 16 per power of two, from the exponent and the top 4 mantissa bits of the
-     * double. Never decreasing in the order of the front's packed sort (the signed bits of |ref| rounded down to float),
-     * which is all the pre-filter needs: a point whose |Δ| does not exceed that of a point in a lower bucket is
-     * dominated by it or ties it in |ref| with a larger |Δ|, so it never decides the front.
+     * double. Never decreasing in the order of the front's packed sort (the bits of |ref| rounded down to float), which
+     * is all the pre-filter needs: a point whose |Δ| does not exceed that of a point in a lower bucket is dominated by
+     * it or ties it in |ref| with a larger |Δ|, so it never decides the front.
      */
-    private static int frontBucket(double absRef) {
-        return (int) (Math.max(Double.doubleToRawLongBits(absRef), -1L) >> 48) + 1;
+    private static int frontBucket(double magnitude) {
+        return (int) (Double.doubleToRawLongBits(magnitude) >>> 48);
+    }
+
+    /**
+     * |x| with the sign bit cleared, a NaN's too: Java 17's {@code Math.abs} keeps a NaN's sign until the JIT compiles
+     * it, and both passes must put every point in the same bucket.
+     */
+    private static double magnitude(double x) {
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(x) & Long.MAX_VALUE);
     }
 
     /** |cand - ref| as the comparison counts it: +Inf where the candidate is not finite or the difference is NaN. */
@@ -103,7 +111,7 @@ public final class LogitComparison {
         int kept = 0;
         for (int i = 0; i < ref.length; i++) {
             double d = absError(ref[i], cand[i]);
-            double r = Math.abs(ref[i]);
+            double r = magnitude(ref[i]);
             if (!(d > 0) || !(d > below[frontBucket(r)])) continue;   // as roundUp(d) > below[...]
             if (kept == packed.length) packed = java.util.Arrays.copyOf(packed, kept * 2);
             packed[kept++] = ParetoFront.pack(ParetoFront.roundDown(r), ParetoFront.roundUp(d));

@@ -138,6 +138,24 @@ class LogitComparisonTest {
         }
     }
 
+    /** x86 arithmetic makes NaNs with the sign bit set; the comparison treats them as any NaN, in every dtype. */
+    @Test
+    void aNegativeNaNInTheReferenceCountsAsAnyNaN() {
+        Random random = new Random(9);
+        double negativeNaN = Double.longBitsToDouble(0xFFF8000000000000L);
+        for (ComputeDtype dtype : ComputeDtype.values()) {
+            Logits ref = new Logits(2, 3, 500, new double[3000]);
+            Logits cand = new Logits(2, 3, 500, new double[3000]);
+            fill(ref.values(), cand.values(), dtype, 0, random);
+            Logits positive = new Logits(2, 3, 500, ref.values().clone());
+            for (int i = 7; i < 3000; i += 301) {
+                ref.values()[i] = negativeNaN;
+                positive.values()[i] = Double.NaN;
+            }
+            assertSame(LogitComparison.compare(ref, cand, dtype), LogitComparison.compare(positive, cand, dtype), dtype + " NaN sign");
+        }
+    }
+
     /** Logit-like reference values and a candidate rounded to {@code dtype} plus noise; {@code kind} picks the oddities. */
     private static void fill(double[] ref, double[] cand, ComputeDtype dtype, int kind, Random random) {
         int n = ref.length;
