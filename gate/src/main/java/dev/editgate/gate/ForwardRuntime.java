@@ -27,6 +27,7 @@ public final class ForwardRuntime implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final List<int[][]> tokens = new ArrayList<>();
     private final List<Logits> referenceLogits = new ArrayList<>();
+    private final List<ResidualCache> referenceResiduals = new ArrayList<>();
     private final List<ResidualCache> residuals = new ArrayList<>();
     private final ResidualCache allResiduals;
 
@@ -40,8 +41,12 @@ public final class ForwardRuntime implements AutoCloseable {
             if (ids.length == 0) throw new IllegalArgumentException("prompt '" + prompt + "' has no tokens");
             int[][] batch = {ids}; // [1, T]
             tokens.add(batch);
-            referenceLogits.add(reference.logits(batch));
-            residuals.add(original.residuals(batch));
+            // the float64 streams once, then only the last layer again for the logits: equal to reference.logits(batch)
+            // bit for bit (a stream fed back is the forward's own value), and the layer-local bound reads its streams
+            ResidualCache referenceStreams = reference.residuals(batch);
+            referenceResiduals.add(referenceStreams);
+            referenceLogits.add(reference.logitsFrom(referenceStreams.layers() - 1, referenceStreams));
+            residuals.add(original == reference ? referenceStreams : original.residuals(batch));
         }
         this.allResiduals = original.residuals(tokens.stream().map(t -> t[0]).toArray(int[][]::new)); // [P, longest, hidden]
     }
@@ -62,6 +67,9 @@ public final class ForwardRuntime implements AutoCloseable {
     public Logits referenceLogits(int i) { return referenceLogits.get(i); }
 
     public ResidualCache residuals(int i) { return residuals.get(i); }
+
+    /** Prompt i's residual stream in float64 (the reference's), a batch of one. */
+    public ResidualCache referenceResiduals(int i) { return referenceResiduals.get(i); }
 
     /** Every prompt's residual stream, in prompt order, as one right-padded batch (see TransformerForward#logitsOfEachFrom). */
     public ResidualCache allResiduals() { return allResiduals; }

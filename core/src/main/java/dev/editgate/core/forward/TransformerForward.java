@@ -837,13 +837,13 @@ public final class TransformerForward implements AutoCloseable {
         NDArray real = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);        // (N, C), N = Σ len_b
         NDArray h = norm(real, finalNormWeight, finalNormBias);                            // (N, C)
         NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                // (N, V)
-        double[] all = toDoubles(logits);
         int vocab = config.vocabSize();
         List<Logits> out = new ArrayList<>(lengths.length);
         int from = 0;
         for (int len : lengths) {
-            out.add(new Logits(1, len, vocab, Arrays.copyOfRange(all, from, from + len * vocab)));
-            from += len * vocab;
+            // each sequence's rows widened straight from the native buffer: no copy of all rows in between
+            out.add(new Logits(1, len, vocab, toDoubles(logits.get(from + ":" + (from + len)))));   // (len_b, V)
+            from += len;
         }
         return out;
     }
@@ -896,19 +896,34 @@ public final class TransformerForward implements AutoCloseable {
         };
     }
 
-    /** Any array back to Java, widened exactly to double. */
+    /**
+     * Any array back to Java, widened exactly to double. Read in place through a direct buffer on the tensor's own memory
+     * ({@code toByteBuffer(true)}; a non-contiguous array is made contiguous first): a copy through a Java byte[] and a
+     * float[] per pull would double the garbage of a trial, whose logits are tens of megabytes.
+     */
     private static double[] toDoubles(NDArray a) {
         return switch (a.getDataType()) {
-            case FLOAT64 -> a.toDoubleArray();
-            case FLOAT32 -> widen(a.toFloatArray());
-            case FLOAT16 -> widen(a.toType(DataType.FLOAT32, false).toFloatArray());
+            case FLOAT64 -> {
+                java.nio.DoubleBuffer src = a.toByteBuffer(true).asDoubleBuffer();
+                double[] d = new double[src.remaining()];
+                src.get(d);
+                yield d;
+            }
+            case FLOAT32 -> widen(a.toByteBuffer(true).asFloatBuffer());
+            case FLOAT16 -> widen(a.toType(DataType.FLOAT32, false).toByteBuffer(true).asFloatBuffer());
             default -> throw new IllegalStateException("unexpected array type " + a.getDataType());
         };
     }
 
-    private static double[] widen(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
+    /** The floats of {@code src}, widened; copied in chunks (a bulk copy, then a loop the JIT vectorizes). */
+    private static double[] widen(java.nio.FloatBuffer src) {
+        double[] d = new double[src.remaining()];
+        float[] chunk = new float[Math.min(d.length, 8192)];
+        for (int from = 0; from < d.length; from += chunk.length) {
+            int n = Math.min(chunk.length, d.length - from);
+            src.get(from, chunk, 0, n);
+            for (int i = 0; i < n; i++) d[from + i] = chunk[i];
+        }
         return d;
     }
 

@@ -24,10 +24,8 @@ final class ParetoFront {
         float maxR = 0;
         for (int i = 0; i < r.length; i++) {
             if (!(d[i] > 0)) continue;   // zero errors never decide a check
-            float rf = (float) r[i];
-            if (rf > r[i]) rf = Math.nextDown(rf);
-            float df = (float) d[i];
-            if (df < d[i]) df = Math.nextUp(df);
+            float rf = roundDown(r[i]);
+            float df = roundUp(d[i]);
             rs[n] = rf;
             ds[n] = df;
             maxR = Math.max(maxR, rf);
@@ -43,21 +41,54 @@ final class ParetoFront {
             bucket[i] = b;
             bucketMax[b] = Math.max(bucketMax[b], ds[i]);
         }
-        float[] below = new float[BUCKETS];  // largest d of every bucket below b
-        float soFar = -1f;
-        for (int b = 0; b < BUCKETS; b++) {
-            below[b] = soFar;
-            soFar = Math.max(soFar, bucketMax[b]);
-        }
+        float[] below = largestBelow(bucketMax);
         long[] packed = new long[n];
         int kept = 0;
         for (int i = 0; i < n; i++) {
             if (!(ds[i] > below[bucket[i]])) continue;
-            packed[kept++] = ((long) Float.floatToRawIntBits(rs[i]) << 32) | (Float.floatToRawIntBits(ds[i]) & 0xFFFFFFFFL);
+            packed[kept++] = pack(rs[i], ds[i]);
         }
-        n = kept;
-        packed = Arrays.copyOf(packed, n);
-        Arrays.sort(packed);             // non-negative floats sort like their bits: by r, then d
+        return ofCandidates(packed, kept);
+    }
+
+    /**
+     * r ≥ 0 (or NaN) rounded down to float, so the front's r never overstates a reference logit: one bit pattern
+     * lower when the nearest float is above r (for a non-negative float that is {@code Math.nextDown}, without its
+     * branches, which cost more than the rest of a comparison's per-logit work).
+     */
+    static float roundDown(double r) {
+        float rf = (float) r;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(rf) - (rf > r ? 1 : 0));
+    }
+
+    /** d ≥ 0 (or NaN) rounded up to float, so the front's d never understates an error (as {@link #roundDown}). */
+    static float roundUp(double d) {
+        float df = (float) d;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(df) + (df < d ? 1 : 0));
+    }
+
+    /** (r, d) as one long that sorts by r, then d, for the non-negative floats of a front (r's bits above d's). */
+    static long pack(float r, float d) {
+        return ((long) Float.floatToRawIntBits(r) << 32) | (Float.floatToRawIntBits(d) & 0xFFFFFFFFL);
+    }
+
+    /** For each bucket, the largest d of every bucket below it (-1 for the first). */
+    static float[] largestBelow(float[] bucketMax) {
+        float[] below = new float[bucketMax.length];
+        float soFar = -1f;
+        for (int b = 0; b < bucketMax.length; b++) {
+            below[b] = soFar;
+            soFar = Math.max(soFar, bucketMax[b]);
+        }
+        return below;
+    }
+
+    /**
+     * The front of the first {@code n} {@link #pack packed} points, every point that may be on it included (others may
+     * be too); sorts {@code packed[0, n)} in place.
+     */
+    static double[][] ofCandidates(long[] packed, int n) {
+        Arrays.sort(packed, 0, n);       // non-negative floats sort like their bits: by r, then d
         double[] fr = new double[Math.max(1, Math.min(n, 64))];
         double[] fd = new double[fr.length];
         int m = 0;

@@ -52,8 +52,10 @@ public final class FunctionalStage implements Stage {
         // the float64 logits are already cached per prompt: only the dtype original runs here
         List<Logits> references = new ArrayList<>();
         for (int i = 0; i < rt.prompts(); i++) references.add(rt.referenceLogits(i));
-        // the same padded batch of all prompts as every trial's, so the baseline has the trials' rounding
-        List<Logits> originals = rt.original().logitsOfEachFrom(0, rt.allResiduals());
+        // the same padded batch of all prompts as every trial's, so the baseline has the trials' rounding; a per-layer
+        // kind's trials start at the edited layer, and so does this (the cached stream there is this forward's own value)
+        int from = s.kind().perLayer() ? s.layer() : 0;
+        List<Logits> originals = rt.original().logitsOfEachFrom(from, rt.allResiduals());
         tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         if (!s.isHeadPermutation()) return kindProperties(s, s.kind(), rt);

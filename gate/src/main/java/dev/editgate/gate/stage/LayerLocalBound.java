@@ -32,8 +32,9 @@ final class LayerLocalBound {
         double baseline = 0;
         double largest = 0;
         for (int i = 0; i < rt.prompts(); i++) {
-            double[] ref = rt.reference().trace(rt.tokens(i), layer).residualOut(); // [1, T, hidden] flattened
-            double[] out = rt.original().trace(rt.tokens(i), layer).residualOut(); // [1, T, hidden] flattened
+            // the streams leaving the layer, cached by the runtime (what trace(...).residualOut() recomputes, bit for bit)
+            double[] ref = rt.referenceResiduals(i).before(layer + 1); // [1, T, hidden] flattened
+            double[] out = rt.residuals(i).before(layer + 1);          // [1, T, hidden] flattened
             outs.add(out);
             for (int j = 0; j < out.length; j++) {
                 baseline = Math.max(baseline, Math.abs(out[j] - ref[j]));
