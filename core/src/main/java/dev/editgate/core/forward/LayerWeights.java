@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * One layer's weights on the device, in the compute dtype, by role, owned by the manager they were uploaded
- * into. A role this model lacks (a bias, a gate) is absent. Matrices stored {@code [in, out]} (GPT-2's Conv1D)
- * are handed out as {@code [out, in]} views, so the forward applies every projection as a torch Linear.
+ * into; a half model holds its projection weights widened exactly to fp32 (see {@link Projection}). A role this
+ * model lacks (a bias, a gate) is absent. Matrices stored {@code [in, out]} (GPT-2's Conv1D) are handed out as
+ * {@code [out, in]} views, so the forward applies every projection as a torch Linear.
  */
 final class LayerWeights {
     private final Map<TensorRole, NDArray> byRole;
@@ -34,7 +35,7 @@ final class LayerWeights {
         Map<TensorRole, NDArray> out = new EnumMap<>(TensorRole.class);
         for (TensorSpec spec : layout.tensorTable()) {
             if (spec.layer() != layer) continue;
-            NDArray a = upload(m, ck.tensor(spec.name()), dtype);
+            NDArray a = upload(m, ck.tensor(spec.name()), Projection.storage(spec.role(), dtype, m.getDevice()));
             out.put(spec.role(), spec.inOut() ? a.transpose() : a);      // Conv1D [in, out] -> Linear [out, in]
         }
         return new LayerWeights(out);

@@ -2,7 +2,6 @@ package dev.editgate.core.forward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.core.Linear;
 import dev.editgate.core.model.ModelConfig;
 import dev.editgate.core.model.TensorRole;
 
@@ -57,7 +56,7 @@ enum QkvSplit {
     }
 
     static NDArray linear(NDArray x, LayerWeights w, TensorRole weight, TensorRole bias) {
-        return Linear.linear(x, w.get(weight), w.optional(bias)).singletonOrThrow();
+        return Projection.apply(x, w.get(weight), w.optional(bias));
     }
 
     /** (B, T, n*hd) -> (B, n, T, hd). */

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.model.ModelConfig;
@@ -99,7 +98,7 @@ public final class TransformerForward implements AutoCloseable {
             NDArray lnW = LayerWeights.upload(root, ck.tensor(layout.name(TensorRole.FINAL_NORM_WEIGHT)), dt);
             String lnBias = layout.name(TensorRole.FINAL_NORM_BIAS);
             NDArray lnB = lnBias == null ? null : LayerWeights.upload(root, ck.tensor(lnBias), dt);
-            NDArray unembed = LayerWeights.upload(root, ck.unembedding(), dt);
+            NDArray unembed = LayerWeights.upload(root, ck.unembedding(), Projection.storage(TensorRole.UNEMBED, dt, dev));
             return new TransformerForward(ck, dtype, root, root, lnW, lnB, unembed, layers, false);
         } catch (RuntimeException e) {
             root.close();
@@ -353,7 +352,7 @@ public final class TransformerForward implements AutoCloseable {
                 for (int slot : slots[b]) chosen.add(x.get(b + ", " + (slot - skip) + ":" + (slot - skip + 1)));   // (1, C)
             }
             NDArray h = norm(NDArrays.concat(chosen, 0), finalNormWeight, finalNormBias);                       // (N, C)
-            double[] all = toDoubles(Linear.linear(h, unembedding).singletonOrThrow());                         // (N, V)
+            double[] all = toDoubles(Projection.apply(h, unembedding, null));                         // (N, V)
             int vocab = config.vocabSize();
             List<Logits> out = new ArrayList<>(slots.length);
             int start = 0;
@@ -823,7 +822,7 @@ public final class TransformerForward implements AutoCloseable {
     /** Final LayerNorm and unembedding of x (B, T, C), widened into Java. */
     private Logits toLogits(NDManager m, NDArray x, int batch, int seq) {
         NDArray h = norm(x, finalNormWeight, finalNormBias);                      // (B, T, C)
-        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();         // (B, T, V)
+        NDArray logits = Projection.apply(h, unembedding, null);         // (B, T, V)
         return new Logits(batch, seq, config.vocabSize(), toDoubles(logits));
     }
 
@@ -836,7 +835,7 @@ public final class TransformerForward implements AutoCloseable {
         for (int b = 0; b < lengths.length; b++) rows.add(x.get(b + ", :" + lengths[b]));   // (len_b, C)
         NDArray real = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);        // (N, C), N = Σ len_b
         NDArray h = norm(real, finalNormWeight, finalNormBias);                            // (N, C)
-        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                // (N, V)
+        NDArray logits = Projection.apply(h, unembedding, null);                // (N, V)
         int vocab = config.vocabSize();
         List<Logits> out = new ArrayList<>(lengths.length);
         int from = 0;
@@ -857,7 +856,7 @@ public final class TransformerForward implements AutoCloseable {
         for (int b = 0; b < lengths.length; b++) rows.add(x.get(b + ", " + from[b] + ":" + lengths[b]));   // (len_b - from_b, C)
         NDArray chosen = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);                     // (N, C)
         NDArray h = norm(chosen, finalNormWeight, finalNormBias);                                       // (N, C)
-        NDArray logits = Linear.linear(h, unembedding).singletonOrThrow();                             // (N, V)
+        NDArray logits = Projection.apply(h, unembedding, null);                             // (N, V)
         double[] all = toDoubles(logits);
         int vocab = config.vocabSize();
         List<Logits> out = new ArrayList<>(lengths.length);

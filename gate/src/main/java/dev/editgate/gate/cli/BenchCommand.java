@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import dev.editgate.core.forward.Projection;
 import dev.editgate.core.checkpoint.Checkpoint;
 import dev.editgate.core.edit.BuiltInHeadPermutation;
 import dev.editgate.core.edit.GroupedHeads;
@@ -339,8 +339,9 @@ final class BenchCommand implements Callable<Integer> {
         double gflops = tokens * flopsPerToken / s / 1e9;
         double gemm = gemmRate(f.dtype(), c.hiddenSize());
         out.printf("forward: %.0f tokens/s (batch %d x %d tokens, %.3f s), %.2f GFLOP/s%n", tokens / s, batch.length, seq, s, gflops);
-        out.printf("GEMM: linear [256 x %d] x [%d x %d] %s: %.2f GFLOP/s; the forward runs at %.0f%% of it%n",
-                c.hiddenSize(), c.hiddenSize(), c.hiddenSize(), f.dtype(), gemm, 100 * gflops / gemm);
+        out.printf("GEMM: linear [256 x %d] x [%d x %d] %s%s: %.2f GFLOP/s; the forward runs at %.0f%% of it%n",
+                c.hiddenSize(), c.hiddenSize(), c.hiddenSize(), f.dtype(),
+                f.dtype() == ComputeDtype.FLOAT16 ? " (fp16 values, fp32 accumulation, as the forward multiplies)" : "", gemm, 100 * gflops / gemm);
     }
 
     private void greedy(PrintStream out, TransformerForward f, int[] prompt) {
@@ -398,6 +399,7 @@ final class BenchCommand implements Callable<Integer> {
         return sum;
     }
 
+    /** GFLOP/s of one projection [256 x d] x [d x d] as the forward runs it in {@code dtype} (see {@link Projection}). */
     static double gemmRate(ComputeDtype dtype, int d) {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             DataType dt = switch (dtype) {
@@ -406,9 +408,9 @@ final class BenchCommand implements Callable<Integer> {
                 case FLOAT16 -> DataType.FLOAT16;
             };
             NDArray a = m.randomNormal(new Shape(256, d)).toType(dt, false);
-            NDArray w = m.randomNormal(new Shape(d, d)).toType(dt, false);
-            Linear.linear(a, w).singletonOrThrow().close();
-            double s = median(() -> Linear.linear(a, w).singletonOrThrow().close(), 9);
+            NDArray w = m.randomNormal(new Shape(d, d)).toType(dt, false).toType(Projection.storage(TensorRole.O_WEIGHT, dt, m.getDevice()), false);
+            Projection.apply(a, w, null).close();
+            double s = median(() -> Projection.apply(a, w, null).close(), 9);
             return 2.0 * 256 * d * d / s / 1e9;
         }
     }
