@@ -41,7 +41,15 @@ public final class EditProcess {
         }
         pb.environment().putAll(env);
         pb.environment().put("TMPDIR", tmp.toString());
-        EditProcess p = new EditProcess(pb.start(), sandbox);
+        ScratchFolders.starting();
+        Process started;
+        try {
+            started = pb.start();
+        } catch (IOException | RuntimeException e) {
+            ScratchFolders.startFailed();
+            throw e;
+        }
+        EditProcess p = new EditProcess(started, sandbox);
         ScratchFolders.track(p);
         return p;
     }

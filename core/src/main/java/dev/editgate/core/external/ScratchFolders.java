@@ -17,6 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScratchFolders {
     private static final Set<Path> FOLDERS = ConcurrentHashMap.newKeySet();
     private static final Set<EditProcess> PROCESSES = ConcurrentHashMap.newKeySet();
+    /**
+     * Processes being started and not yet tracked: a loaded machine can run a child's first commands before
+     * {@code ProcessBuilder.start} returns, so a Ctrl-C then finds a process that nobody has registered yet.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTING = new java.util.concurrent.atomic.AtomicInteger();
+    private static final long START_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     /** Serialises creating and deleting with the shutdown hook, so the two never race over one tree. */
     private static final Object LOCK = new Object();
     private static volatile boolean exiting;
@@ -73,9 +79,20 @@ public final class ScratchFolders {
         return exiting;
     }
 
+    /** Called before a process is started; {@link #track} or {@link #startFailed} must follow. */
+    static void starting() {
+        STARTING.incrementAndGet();
+    }
+
+    /** The start announced by {@link #starting} threw: there is no process to track. */
+    static void startFailed() {
+        STARTING.decrementAndGet();
+    }
+
     /** Registers a started process; one started while the JVM exits is killed at once. */
     static void track(EditProcess p) {
         PROCESSES.add(p);
+        STARTING.decrementAndGet();
         if (exiting) p.kill();
     }
 
@@ -90,6 +107,14 @@ public final class ScratchFolders {
 
     private static void cleanUp() {
         exiting = true;
+        long deadline = System.nanoTime() + START_WAIT_NANOS;          // let a start in progress register its process
+        while (STARTING.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
         for (EditProcess p : PROCESSES) {
             try {
                 p.kill();
