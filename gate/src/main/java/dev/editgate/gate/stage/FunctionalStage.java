@@ -55,7 +55,7 @@ public final class FunctionalStage implements Stage {
         // the same padded batch of all prompts as every trial's, so the baseline has the trials' rounding; a per-layer
         // kind's trials start at the edited layer, and so does this (the cached stream there is this forward's own value)
         int from = s.kind().perLayer() ? s.layer() : 0;
-        List<Logits> originals = rt.original().logitsOfEachFrom(from, rt.allResiduals());
+        List<Logits> originals = rt.logitsOfEachFrom(rt.original(), from);
         tolerance = CalibratedTolerance.of(policy, dtype, LogitComparison.compareAll(references, originals, dtype));
         s.setFunctionalTolerance(tolerance.allowedMaxAbs());
         if (!s.isHeadPermutation()) return kindProperties(s, s.kind(), rt);
@@ -116,7 +116,7 @@ public final class FunctionalStage implements Stage {
         try (TransformerForward view = wholeModel ? TransformerForward.load(edited, rt.original().dtype(), s.config().device())
                 : rt.original().withLayerReplaced(s.layer(), edited)) {
             // every prompt in one padded batch; a whole-model kind runs from the tokens, a per-layer one from the cached residual
-            List<Logits> all = wholeModel ? view.logitsOfEach(allTokens(rt)) : view.logitsOfEachFrom(s.layer(), rt.allResiduals());
+            List<Logits> all = wholeModel ? view.logitsOfEach(allTokens(rt)) : rt.logitsOfEachFrom(view, s.layer());
             for (int i = 0; i < rt.prompts(); i++) {
                 Logits logits = all.get(i);
                 LogitError err = LogitComparison.compare(rt.referenceLogits(i), logits, rt.original().dtype());
