@@ -41,6 +41,28 @@ final class LayerWeights {
         return new LayerWeights(out);
     }
 
+    /**
+     * Layer {@code layer} of {@code ck}, uploaded into {@code m} except the tensors that are the very objects of
+     * {@code baseCk} (an edit shares what it did not change): those reuse {@code base}'s arrays, which stay owned
+     * by base's manager. The values are the same either way; only the changed tensors cost an upload.
+     */
+    static LayerWeights uploadChanged(NDManager m, Checkpoint ck, int layer, DataType dtype, Checkpoint baseCk, LayerWeights base) {
+        ModelLayout layout = ck.layout();
+        Map<TensorRole, NDArray> out = new EnumMap<>(TensorRole.class);
+        for (TensorSpec spec : layout.tensorTable()) {
+            if (spec.layer() != layer) continue;
+            Tensor t = ck.tensor(spec.name());
+            NDArray shared = baseCk.tensors().get(spec.name()) == t ? base.byRole.get(spec.role()) : null;
+            if (shared != null) {
+                out.put(spec.role(), shared);
+                continue;
+            }
+            NDArray a = upload(m, t, Projection.storage(spec.role(), dtype, m.getDevice()));
+            out.put(spec.role(), spec.inOut() ? a.transpose() : a);      // Conv1D [in, out] -> Linear [out, in]
+        }
+        return new LayerWeights(out);
+    }
+
     /** The weight of {@code role}; the role must exist. */
     NDArray get(TensorRole role) {
         NDArray a = byRole.get(role);

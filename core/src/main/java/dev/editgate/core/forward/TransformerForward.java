@@ -125,8 +125,9 @@ public final class TransformerForward implements AutoCloseable {
 
     /**
      * A model equal to {@code edited} that shares every native weight of this one except layer {@code layer},
-     * whose tensors are uploaded from {@code edited}. {@code edited} must differ from this model's checkpoint
-     * only in that layer (not checked beyond the config). Closing the view frees only what it uploaded; close
+     * whose tensors are uploaded from {@code edited} (those {@code edited} shares with this model's checkpoint, the
+     * same objects, reuse this model's arrays). {@code edited} must differ from this model's checkpoint only in that
+     * layer (not checked beyond the config). Closing the view frees only what it uploaded; close
      * views before the model they came from.
      */
     public TransformerForward withLayerReplaced(int layer, Checkpoint edited) {
@@ -140,7 +141,7 @@ public final class TransformerForward implements AutoCloseable {
         NDManager mine = root.newSubManager();
         try {
             List<LayerWeights> ls = new ArrayList<>(layers);
-            ls.set(layer, LayerWeights.upload(mine, edited, layer, dtype.djl()));
+            ls.set(layer, LayerWeights.uploadChanged(mine, edited, layer, dtype.djl(), checkpoint, layers.get(layer)));
             return new TransformerForward(edited, dtype, root, mine, finalNormWeight, finalNormBias, unembedding, ls, true);
         } catch (RuntimeException e) {
             mine.close();
