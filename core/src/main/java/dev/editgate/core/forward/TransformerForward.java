@@ -542,22 +542,9 @@ public final class TransformerForward implements AutoCloseable {
 
     /** As {@link #embed(NDManager, int[][])} for tokens at positions {@code offset..offset+T-1}. */
     private NDArray embed(NDManager m, int[][] tokens, int offset) {
-        int batch = tokens.length;
-        int seq = tokens[0].length;
-        int hidden = config.hiddenSize();
-        double[] out = new double[batch * seq * hidden];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < seq; t++) {
-                long row = (long) tokens[b][t] * hidden;
-                int dst = (b * seq + t) * hidden;
-                for (int c = 0; c < hidden; c++) out[dst + c] = embedIn.getDouble(row + c);
-                if (positionEmbed != null) {
-                    long pos = (long) (offset + t) * hidden;
-                    for (int c = 0; c < hidden; c++) out[dst + c] += positionEmbed.getDouble(pos + c);
-                }
-            }
-        }
-        return fromDoubles(m, out, new Shape(batch, seq, hidden));     // (B, T, C)
+        int[][] positions = new int[tokens.length][tokens[0].length];                  // (B, T): offset + t in every row
+        for (int[] row : positions) for (int t = 0; t < row.length; t++) row[t] = offset + t;
+        return embed(m, tokens, positions);
     }
 
     /** As {@link #embed(NDManager, int[][], int)} with each token's own position {@code positions[b][t]}. */
