@@ -40,7 +40,8 @@ final class ProgressLine implements GateListener, AutoCloseable {
     private volatile long done;
     private volatile long plannedTotal;
     private long doneBefore;
-    private int plannedThisProperty;
+    private volatile int plannedThisProperty;         // 0 between properties
+    private volatile int doneThisProperty;
     private int failures;
     private int stageIndex;
     private final java.util.Map<String, Duration> previous;
@@ -78,7 +79,9 @@ final class ProgressLine implements GateListener, AutoCloseable {
 
     private void beat(Duration every) {
         if (System.nanoTime() - lastLine < every.toNanos()) return;
-        String counts = plannedTotal > 0 ? ", " + done + " of " + plannedTotal + " trials" : "";
+        String counts = plannedTotal <= 0 ? ""
+                : plannedThisProperty > 0 ? ", trial " + doneThisProperty + " of " + plannedThisProperty + " (" + done + " of " + plannedTotal + " in this stage)"
+                : ", " + done + " of " + plannedTotal + " trials";
         line("[" + stage + "] still working: " + activity + counts + " (" + seconds(Duration.ofNanos(System.nanoTime() - runStart))
                 + " into the run" + eta().map(e -> ", run ETA " + e).orElse("") + ")");
     }
@@ -105,6 +108,7 @@ final class ProgressLine implements GateListener, AutoCloseable {
         doneBefore = 0;
         done = 0;
         plannedTotal = 0;
+        plannedThisProperty = 0;
         activity = "preparing";
         line((interactive ? "" : "[" + name + "] ") + "stage " + stageIndex + " of 4: " + name + eta().map(e -> " (run ETA " + e + ")").orElse(""));
     }
@@ -124,6 +128,7 @@ final class ProgressLine implements GateListener, AutoCloseable {
     @Override
     public void propertyStarted(String stageName, String property, int plannedTries) {
         plannedThisProperty = plannedTries;
+        doneThisProperty = 0;
         activity = property;
         if (bar != null) bar.setExtraMessage(message(property, ""));
     }
@@ -131,6 +136,7 @@ final class ProgressLine implements GateListener, AutoCloseable {
     @Override
     public void tryDone(String stageName, String property, int doneInProperty, int planned, int failuresSoFar) {
         done = doneBefore + doneInProperty;
+        doneThisProperty = doneInProperty;
         if (bar != null) {
             bar.stepTo(done);
             bar.setExtraMessage(message(property, failuresSoFar > 0 ? "failing" : "") + eta().map(e -> " | run ETA " + e).orElse(""));
@@ -149,6 +155,7 @@ final class ProgressLine implements GateListener, AutoCloseable {
         done = doneBefore;
         // trials a failing property did not run come off the plan: the ETA moves forward, never back
         plannedTotal = Math.max(doneBefore, plannedTotal - Math.max(0, plannedThisProperty - report.tries()));
+        plannedThisProperty = 0;
         if (report.status() == PropertyReport.Status.FAILED) failures++;
         if (bar != null) {
             bar.maxHint(Math.max(1, plannedTotal));

@@ -99,6 +99,21 @@ class CiOutputsTest {
         assertThat(config.mavenReproduceCommand("MyContractTest", new Properties())).isEqualTo("mvn test -Dtest=MyContractTest -Deditgate.seed=42");
     }
 
+    /** A heartbeat during a property counts that property's trials against its own plan, and the stage's alongside. */
+    @Test
+    void aHeartbeatCountsThePropertysTrialsAndTheStages() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ProgressLine p = new ProgressLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, Duration.ofMillis(300))) {
+            p.stageStarted("functional");
+            p.stagePlanned("functional", 200);
+            p.propertyStarted("functional", "logits within the derived tolerance", 100);
+            for (int i = 1; i <= 29; i++) p.tryDone("functional", "logits within the derived tolerance", i, 100, 0);
+            Thread.sleep(700);
+        }
+        String log = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("[functional] still working: logits within the derived tolerance, trial 29 of 100 (29 of 200 in this stage)");
+    }
+
     @Test
     void ciLogsGetALineAtLeastEveryHeartbeatAndLabelledPhases() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
