@@ -3,6 +3,7 @@ package dev.editgate.gate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The prompts split into two groups of about equal forward cost, so that a functional trial runs its logits as two
@@ -21,7 +22,7 @@ final class PromptGroups {
      */
     static int[][] split(int[] lengths, int groups) {
         int n = lengths.length;
-        if (groups < 2 || n < 2) return new int[][] {range(n)};
+        if (groups < 2 || n < 2) return new int[][] {IntStream.range(0, n).toArray()};
         if (n <= EXHAUSTIVE_UP_TO) {
             long best = Long.MAX_VALUE;
             int bestMask = 1;
@@ -70,11 +71,5 @@ final class PromptGroups {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) if (((mask >> i) & 1) == 1 == inMask) out.add(i);
         return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static int[] range(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) a[i] = i;
-        return a;
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.editgate.core.checkpoint.Checkpoint;
-import dev.editgate.core.model.ModelLayout;
 import dev.editgate.core.model.TensorRole;
 import dev.editgate.core.model.TensorSpec;
 import dev.editgate.core.safetensors.Tensor;
@@ -31,28 +30,21 @@ final class LayerWeights {
     }
 
     static LayerWeights upload(NDManager m, Checkpoint ck, int layer, DataType dtype) {
-        ModelLayout layout = ck.layout();
-        Map<TensorRole, NDArray> out = new EnumMap<>(TensorRole.class);
-        for (TensorSpec spec : layout.tensorTable()) {
-            if (spec.layer() != layer) continue;
-            NDArray a = upload(m, ck.tensor(spec.name()), Projection.storage(spec.role(), dtype, m.getDevice()));
-            out.put(spec.role(), spec.inOut() ? a.transpose() : a);      // Conv1D [in, out] -> Linear [out, in]
-        }
-        return new LayerWeights(out);
+        return uploadChanged(m, ck, layer, dtype, null, null);
     }
 
     /**
      * Layer {@code layer} of {@code ck}, uploaded into {@code m} except the tensors that are the very objects of
      * {@code baseCk} (an edit shares what it did not change): those reuse {@code base}'s arrays, which stay owned
-     * by base's manager. The values are the same either way; only the changed tensors cost an upload.
+     * by base's manager. The values are the same either way; only the changed tensors cost an upload. With no base
+     * ({@code null}), every tensor is uploaded.
      */
     static LayerWeights uploadChanged(NDManager m, Checkpoint ck, int layer, DataType dtype, Checkpoint baseCk, LayerWeights base) {
-        ModelLayout layout = ck.layout();
         Map<TensorRole, NDArray> out = new EnumMap<>(TensorRole.class);
-        for (TensorSpec spec : layout.tensorTable()) {
+        for (TensorSpec spec : ck.layout().tensorTable()) {
             if (spec.layer() != layer) continue;
             Tensor t = ck.tensor(spec.name());
-            NDArray shared = baseCk.tensors().get(spec.name()) == t ? base.byRole.get(spec.role()) : null;
+            NDArray shared = base != null && baseCk.tensors().get(spec.name()) == t ? base.byRole.get(spec.role()) : null;
             if (shared != null) {
                 out.put(spec.role(), shared);
                 continue;
